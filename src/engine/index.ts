@@ -1,0 +1,7 @@
+// The engine's public surface. Everything outside src/engine imports from here, nothing deeper.
+export type { LossTerms, ProgressEvent, StepRecord, StyleImage, StylizeRequest, StylizeResult } from './api.js';
+export { Engine, type EngineConfig, type ProviderChoice } from './engine.js';
+export { EngineError, isEngineError, type EngineErrorCode } from './errors.js';
+export { createImage, fromInterleavedRgb, MIN_IMAGE_SIDE, toInterleavedRgb, type RgbImage } from './image.js';
+export { LAYER_PRESETS, parseLayerSpec, type LayerSelection } from './layers.js';
+export { ENGINE_DEFAULTS, engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js';

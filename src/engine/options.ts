@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { parseLayerSpec } from './layers.js';
+
+/**
+ * The engine's options: one schema carries the types, the ranges, the defaults (the reference chapter's) and
+ * the help text. The pipeline, the command line, presets and chat commands all derive theirs from it.
+ */
+export const engineOptionsSchema = z.object({
+  steps: z.number().int().min(1).max(5000).default(180).describe('optimisation steps at each scale'),
+  optimizer: z.enum(['adam', 'lbfgs']).default('adam').describe('adam (the chapter) or lbfgs (fewer steps, sharper)'),
+  lr: z.number().gt(0).max(10).default(0.1).describe('Adam learning rate, in pixel units of [0, 1]'),
+  lbfgsHistory: z.number().int().min(1).max(500).default(100).describe('L-BFGS: how many past steps shape its curvature estimate'),
+  styleWeight: z.number().min(0).max(1e15).default(1e6).describe('multiplier of the style loss'),
+  contentWeight: z.number().min(0).max(1e15).default(1).describe('multiplier of the content loss'),
+  tvWeight: z.number().min(0).max(1e15).default(0).describe('multiplier of the total-variation (smoothness) loss'),
+  layers: z
+    .string()
+    .default('seed')
+    .describe("layer spec: seed, gatys, the chapter's map {1:'s', 4:'sc'} or style=conv1_1,conv2_1 content=conv4_2")
+    .superRefine((spec, ctx) => {
+      try {
+        parseLayerSpec(spec);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  pooling: z.enum(['avg', 'max']).default('avg').describe('pooling between blocks: avg (the chapter) or max (VGG as trained)'),
+  init: z.enum(['noise', 'content']).default('noise').describe('start from uniform noise or from the content image'),
+  seed: z.number().int().min(0).max(0xffffffff).optional().describe('random seed: the same seed gives the same image'),
+  scales: z
+    .array(z.number().int().min(16).max(4096))
+    .max(8)
+    .default([])
+    .describe('coarser long-side sizes to optimise at first, e.g. 128,256; the run always ends at the input size'),
+  frameEvery: z.number().int().min(1).max(10000).default(20).describe('hand a frame to the progress callback every k steps'),
+});
+
+/** Options as given by a caller: every field optional, defaults filled in by `resolveEngineOptions`. */
+export type EngineOptionsInput = z.input<typeof engineOptionsSchema>;
+/** Options with every default filled in. */
+export type EngineOptions = z.output<typeof engineOptionsSchema>;
+
+export const ENGINE_DEFAULTS: EngineOptions = engineOptionsSchema.parse({});
