@@ -1,0 +1,67 @@
+import { attr, type GraphBuilder } from '../onnx/graph-builder.js';
+import type { ForwardPass } from './forward.js';
+import { SAME_3X3 } from './forward.js';
+import { backwardKernel, type Pooling } from './network.js';
+import { preprocessKernel } from './preprocess.js';
+
+/**
+ * Reverse-mode differentiation of the forward pass, written out layer by layer. `lossGradients` maps a conv
+ * layer name to the gradients that its losses put on that layer's pre-activation output. Returns
+ * d(total)/d(image).
+ */
+export function buildBackward(
+  g: GraphBuilder,
+  forward: ForwardPass,
+  pooling: Pooling,
+  lossGradients: ReadonlyMap<string, readonly string[]>,
+): string {
+  const { records } = forward;
+  let upstream: string | undefined; // gradient with respect to the current record's output (after ReLU for convs)
+  for (let i = records.length - 1; i >= 0; i--) {
+    const record = records[i]!;
+    const { layer } = record;
+    if (layer.kind === 'pool') {
+      if (!upstream) throw new Error(`internal: no gradient reaches ${layer.name}`);
+      upstream = poolBackward(g, pooling, upstream, record.input, record.output);
+      continue;
+    }
+    const terms: string[] = [];
+    if (upstream) {
+      if (!record.activation) throw new Error(`internal: ${layer.name} has a gradient from above but no activation`);
+      // ReLU passes the gradient where its output is positive; Sign of a ReLU output is exactly that mask.
+      terms.push(g.op('Mul', [upstream, g.op('Sign', [record.activation])]));
+    }
+    terms.push(...(lossGradients.get(layer.name) ?? []));
+    if (terms.length === 0) throw new Error(`internal: no gradient reaches ${layer.name}`);
+    const gradZ = terms.reduce((a, b) => g.op('Add', [a, b]));
+    // Average-pool backward spreads each gradient over 4 pixels with weight 1/4; folding the 1/4 into this
+    // kernel saves a full pass over the largest maps.
+    const belowIsAvgPool = pooling === 'avg' && records[i - 1]?.layer.kind === 'pool';
+    const kernel = g.constFloat(backwardKernel(layer, belowIsAvgPool ? 0.25 : 1), [layer.inChannels, layer.outChannels, 3, 3]);
+    upstream = g.op('Conv', [gradZ, kernel], SAME_3X3);
+  }
+  if (!upstream) throw new Error('internal: the network has no layers');
+  return g.op('Conv', [upstream, g.constFloat(preprocessKernel(), [3, 3, 1, 1])], { kernel_shape: attr.ints([1, 1]) });
+}
+
+/**
+ * Pooling backward for 2x2, stride 2, floor mode. Nearest upsampling (asymmetric, floor) copies each
+ * gradient to its window; odd sizes lost their last row or column in the forward pass, so the gradient is
+ * zero-padded back to the input's shape. Average: the 1/4 is already in the kernel above (see caller).
+ * Max: only the window's maximum gets the gradient (ties, which need equal positive floats, share it).
+ */
+function poolBackward(g: GraphBuilder, pooling: Pooling, upstream: string, input: string, output: string): string {
+  const upsample = (t: string) =>
+    g.op('Resize', [t, '', g.constFloat(Float32Array.of(1, 1, 2, 2), [4])], {
+      mode: attr.string('nearest'),
+      coordinate_transformation_mode: attr.string('asymmetric'),
+      nearest_mode: attr.string('floor'),
+    });
+  const up = upsample(upstream);
+  const missing = g.op('Sub', [g.op('Shape', [input]), g.op('Shape', [up])]);
+  const pads = g.op('Concat', [g.constInt64([0, 0, 0, 0]), missing], { axis: attr.int(0) });
+  const spread = g.op('Pad', [up, pads]);
+  if (pooling === 'avg') return spread;
+  const winners = g.op('Equal', [input, g.op('Pad', [upsample(output), pads])]);
+  return g.op('Where', [winners, spread, g.scalar(0)]);
+}
