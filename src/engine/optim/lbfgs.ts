@@ -1,0 +1,87 @@
+import { clampUnit, type PixelOptimizer } from './optimizer.js';
+
+export interface LbfgsOptions {
+  /** how many (s, y) pairs shape the curvature estimate */
+  readonly history: number;
+  /** step length; 1 is the natural step of a quasi-Newton direction */
+  readonly lr?: number;
+}
+
+/**
+ * Limited-memory BFGS with one function evaluation per step and no line search, like torch.optim.LBFGS with
+ * line_search_fn=None (and jcjohnson/neural-style's default): the first step is scaled to the gradient's
+ * size, later steps trust the two-loop recursion. After each step pixels are clamped to [0, 1]; the curvature
+ * pair uses the step actually taken, so clamping does not poison the history.
+ */
+export class Lbfgs implements PixelOptimizer {
+  private readonly s: Float64Array[] = [];
+  private readonly y: Float64Array[] = [];
+  private readonly rho: number[] = [];
+  private previousPixels?: Float64Array;
+  private previousGradient?: Float64Array;
+  private hDiag = 1;
+
+  constructor(private readonly options: LbfgsOptions) {}
+
+  step(pixels: Float32Array, gradient: Float32Array): void {
+    const n = pixels.length;
+    const g = Float64Array.from(gradient);
+    if (this.previousPixels && this.previousGradient) {
+      const s = new Float64Array(n);
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        s[i] = pixels[i]! - this.previousPixels[i]!;
+        y[i] = g[i]! - this.previousGradient[i]!;
+      }
+      const ys = dot(y, s);
+      // Skip pairs without positive curvature: they would make the implied Hessian indefinite.
+      if (ys > 1e-10) {
+        if (this.s.length === this.options.history) {
+          this.s.shift();
+          this.y.shift();
+          this.rho.shift();
+        }
+        this.s.push(s);
+        this.y.push(y);
+        this.rho.push(1 / ys);
+        this.hDiag = ys / dot(y, y);
+      }
+    }
+
+    const d = Float64Array.from(g, (v) => -v);
+    const alpha = new Array<number>(this.s.length);
+    for (let k = this.s.length - 1; k >= 0; k--) {
+      alpha[k] = this.rho[k]! * dot(this.s[k]!, d);
+      axpy(-alpha[k]!, this.y[k]!, d);
+    }
+    for (let i = 0; i < n; i++) d[i]! *= this.hDiag;
+    for (let k = 0; k < this.s.length; k++) {
+      const beta = this.rho[k]! * dot(this.y[k]!, d);
+      axpy(alpha[k]! - beta, this.s[k]!, d);
+    }
+
+    const lr = this.options.lr ?? 1;
+    const first = this.previousPixels === undefined;
+    const t = first ? Math.min(1, 1 / sumAbs(g)) * lr : lr;
+    this.previousPixels = Float64Array.from(pixels);
+    this.previousGradient = g;
+    for (let i = 0; i < n; i++) pixels[i]! += t * d[i]!;
+    clampUnit(pixels);
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function axpy(a: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i]! += a * x[i]!;
+}
+
+function sumAbs(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]!);
+  return s || 1;
+}
