@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: speed of one loss-and-gradient step of the engine, against a plain ONNX Runtime 3x3
+ * convolution (64 -> 64 channels at the same size) measured in the same process as the roofline.
+ *
+ *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
+ *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
+ *
+ * Layers the real weights file lacks (conv4_1 and deeper) get generated weights of the right shape:
+ * the arithmetic, and so the time, is the same.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Engine } from '../src/engine/index.js';
+import { lastLayer, parseLayerSpec } from '../src/engine/layers.js';
+import { attr, GraphBuilder } from '../src/engine/onnx/graph-builder.js';
+import { OrtModel } from '../src/engine/runtime/ort-session.js';
+import { vgg19Until, type ConvSpec } from '../src/engine/vgg19.js';
+import { generateVggWeights, loadVggWeights, type ConvWeights } from '../src/engine/weights/index.js';
+
+const SIZES = [128, 256, 512];
+const LAYER_SETS = ['seed', 'gatys'];
+const here = path.dirname(fileURLToPath(import.meta.url));
+const REAL_WEIGHTS = path.resolve(here, '../../shared/models/vgg19_imagenet_notop_block1-3.h5');
+
+interface BenchResult {
+  size: number;
+  layers: string;
+  msPerStep: number;
+  convGflopPerStep: number;
+  gflops: number;
+  rooflineGflops: number;
+  ofRoofline: number;
+  maxRssMB: number;
+  provider: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string' },
+    layers: { type: 'string' },
+    steps: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+if (values.size || values.layers) {
+  const sizes = values.size ? [Number(values.size)] : SIZES;
+  const sets = values.layers ? [values.layers] : LAYER_SETS;
+  for (const layers of sets) for (const size of sizes) report(await benchOne(size, layers, values.steps ? Number(values.steps) : undefined));
+} else {
+  // One process per configuration, so each one's peak memory is its own.
+  for (const layers of LAYER_SETS) {
+    for (const size of SIZES) {
+      const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--size', String(size), '--layers', layers, '--json'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      report(JSON.parse(out.trim().split('\n').at(-1)!) as BenchResult);
+    }
+  }
+}
+
+function report(r: BenchResult): void {
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `${r.layers.padEnd(6)} ${String(r.size).padStart(4)} px  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ` +
+      `${r.convGflopPerStep.toFixed(1).padStart(6)} GFLOP/step  ${r.gflops.toFixed(0).padStart(4)} GFLOP/s  ` +
+      `roofline ${r.rooflineGflops.toFixed(0).padStart(4)} GFLOP/s (${(100 * r.ofRoofline).toFixed(0)}%)  ` +
+      `peak RSS ${r.maxRssMB.toFixed(0)} MB  [${r.provider}]\n`,
+  );
+}
+
+async function benchOne(size: number, layers: string, stepsOverride?: number): Promise<BenchResult> {
+  const selection = parseLayerSpec(layers);
+  const specs = vgg19Until(lastLayer(selection)).filter((l): l is ConvSpec => l.kind === 'conv');
+  const weights = await weightsFor(specs);
+  const engine = await Engine.create({ weights });
+  const warmup = 2;
+  const steps = stepsOverride ?? (size <= 128 ? 20 : size <= 256 ? 8 : 4);
+  const image = { width: size, height: size, data: Float32Array.from({ length: 3 * size * size }, (_, i) => (i % 251) / 251) };
+  let warmAt = 0;
+  let endAt = 0;
+  await engine.stylize({
+    content: image,
+    styles: [{ image }],
+    options: { layers, steps: warmup + steps, seed: 1 },
+    onProgress: (e) => {
+      if (e.step === warmup) warmAt = e.elapsedMs;
+      if (e.step === warmup + steps) endAt = e.elapsedMs;
+    },
+  });
+  const provider = engine.executionProvider;
+  await engine.release();
+  const msPerStep = (endAt - warmAt) / steps;
+  const convGflopPerStep = stepFlops(specs, size) / 1e9;
+  const gflops = convGflopPerStep / (msPerStep / 1000);
+  const rooflineGflops = await convRoofline(size);
+  return {
+    size,
+    layers,
+    msPerStep,
+    convGflopPerStep,
+    gflops,
+    rooflineGflops,
+    ofRoofline: gflops / rooflineGflops,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    provider,
+  };
+}
+
+/** Real weights where the shared file has them, generated ones of the same shape beyond. */
+async function weightsFor(specs: ConvSpec[]): Promise<Map<string, ConvWeights>> {
+  const generated = generateVggWeights(specs);
+  if (!existsSync(REAL_WEIGHTS)) return generated;
+  const realNames = new Set(['conv1_1', 'conv1_2', 'conv2_1', 'conv2_2', 'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4']);
+  const real = await loadVggWeights(REAL_WEIGHTS, specs.filter((s) => realNames.has(s.name)));
+  return new Map([...generated, ...real]);
+}
+
+/** Convolution FLOPs of one step: every conv forward, and its backward-data conv of the same size. */
+function stepFlops(specs: ConvSpec[], size: number): number {
+  let flops = 0;
+  let side = size;
+  let block = 1;
+  for (const c of specs) {
+    const b = Number(c.name[4]);
+    while (block < b) {
+      side = Math.floor(side / 2);
+      block++;
+    }
+    flops += 2 * 2 * 9 * c.inChannels * c.outChannels * side * side;
+  }
+  return flops;
+}
+
+/** GFLOP/s of one plain 3x3, 64 -> 64 convolution at this size, with the engine's session settings. */
+async function convRoofline(size: number): Promise<number> {
+  const g = new GraphBuilder('roofline');
+  const x = g.input('x', [1, 64, size, size]);
+  const w = g.constFloat(Float32Array.from({ length: 64 * 64 * 9 }, (_, i) => ((i % 17) - 8) / 100), [64, 64, 3, 3]);
+  g.output(g.op('Conv', [x, w], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }), 'y');
+  const model = await OrtModel.create(g.encode(), { provider: 'cpu', threads: 0 });
+  const input = { x: { data: Float32Array.from({ length: 64 * size * size }, (_, i) => (i % 13) / 13), dims: [1, 64, size, size] } };
+  for (let i = 0; i < 2; i++) await model.run(input);
+  const runs = size <= 128 ? 50 : size <= 256 ? 15 : 5;
+  const start = performance.now();
+  for (let i = 0; i < runs; i++) await model.run(input);
+  const seconds = (performance.now() - start) / 1000 / runs;
+  await model.release();
+  return (2 * 9 * 64 * 64 * size * size) / seconds / 1e9;
+}
