@@ -108,12 +108,9 @@ async function receive(
   try {
     options.onProgress?.({ receivedBytes: received, totalBytes: total });
     for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
+      const chunk = await reader.read().catch((error: unknown) => {
         throw networkError(options, error);
-      }
+      });
       if (chunk.done) return received;
       // Written before it is counted, so every byte reported is on disk if the connection then dies.
       await file.write(chunk.value);

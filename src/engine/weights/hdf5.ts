@@ -81,7 +81,8 @@ function convGroups(lib: H5, root: H5Group): ConvGroup[] {
 
 function datasetsUnder(lib: H5, group: H5Group): Array<{ name: string; dataset: H5Dataset }> {
   const out: Array<{ name: string; dataset: H5Dataset }> = [];
-  for (const [name, entity] of group.items()) {
+  for (const name of group.keys()) {
+    const entity = group.get(name);
     if (entity instanceof lib.Dataset) out.push({ name, dataset: entity });
     else if (entity instanceof lib.Group) out.push(...datasetsUnder(lib, entity));
   }
@@ -134,11 +135,27 @@ function checkShape(layer: string, role: string, dataset: H5Dataset, expected: n
 
 function floats(layer: string, role: string, dataset: H5Dataset, path: string): Float32Array | Float64Array {
   const value = dataset.value;
-  if (value instanceof Float32Array || value instanceof Float64Array) return value;
-  throw new EngineError('WEIGHTS_INVALID', `Layer ${layer} in ${path}: ${role} is ${String(dataset.dtype)}, not floating point.`);
+  if (!(value instanceof Float32Array || value instanceof Float64Array)) {
+    throw new EngineError('WEIGHTS_INVALID', `Layer ${layer} in ${path}: ${role} is ${String(dataset.dtype)}, not floating point.`);
+  }
+  // HDF5 checksums only its metadata: damaged data reads back fine, and one NaN would poison every run.
+  const bad = firstNonFinite(value);
+  if (bad >= 0) {
+    throw new EngineError('WEIGHTS_INVALID', `Layer ${layer} in ${path}: ${role} value ${bad} is ${value[bad]}; the file is damaged.`);
+  }
+  return value;
 }
 
 // h5wasm hands back a fresh array per read, so a float32 one can be kept as it is.
 function toFloat32(values: Float32Array | Float64Array): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+// A plain loop: a callback per element costs seconds over the full file's 20 million values.
+function firstNonFinite(values: Float32Array | Float64Array): number {
+  for (let k = 0; k < values.length; k++) {
+    // v - v is NaN exactly for NaN and ±Infinity
+    if (values[k]! - values[k]! !== 0) return k;
+  }
+  return -1;
 }

@@ -1,4 +1,4 @@
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { EngineError, isEngineError } from '../errors.js';
@@ -86,7 +86,6 @@ export async function resolveWeightsFile(options: ResolveWeightsOptions = {}): P
 
 async function isFile(path: string): Promise<boolean> {
   try {
-    await access(path);
     return (await stat(path)).isFile();
   } catch {
     return false;
