@@ -2,6 +2,9 @@
  * `npm run bench`: speed of one loss-and-gradient step of the engine, against a plain ONNX Runtime 3x3
  * convolution (64 -> 64 channels at the same size) measured in the same process as the roofline.
  *
+ * It runs as compiled JavaScript (tsc, then node), as production does: a TypeScript loader would add its own
+ * memory (tsx transforming h5wasm's 4 MB module costs 600 MB) to the figures.
+ *
  *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
  *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
  *
@@ -22,8 +25,8 @@ import { generateVggWeights, loadVggWeights, type ConvWeights } from '../src/eng
 
 const SIZES = [128, 256, 512];
 const LAYER_SETS = ['seed', 'gatys'];
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REAL_WEIGHTS = path.resolve(here, '../../shared/models/vgg19_imagenet_notop_block1-3.h5');
+// npm runs scripts from the package root; the shared data sits beside the checkout.
+const REAL_WEIGHTS = path.resolve(process.cwd(), '../shared/models/vgg19_imagenet_notop_block1-3.h5');
 
 interface BenchResult {
   size: number;
