@@ -11,11 +11,12 @@ export interface LbfgsOptions {
  * Limited-memory BFGS with one function evaluation per step and no line search, like torch.optim.LBFGS with
  * line_search_fn=None (and jcjohnson/neural-style's default): the first step is scaled to the gradient's
  * size, later steps trust the two-loop recursion. After each step pixels are clamped to [0, 1]; the curvature
- * pair uses the step actually taken, so clamping does not poison the history.
+ * pair uses the step actually taken, so clamping does not poison the history. The pairs are stored in
+ * float32 (dot products still sum in float64): history 100 at 512 px is then 630 MB instead of 1.26 GB.
  */
 export class Lbfgs implements PixelOptimizer {
-  private readonly s: Float64Array[] = [];
-  private readonly y: Float64Array[] = [];
+  private readonly s: Float32Array[] = [];
+  private readonly y: Float32Array[] = [];
   private readonly rho: number[] = [];
   private previousPixels?: Float64Array;
   private previousGradient?: Float64Array;
@@ -27,8 +28,8 @@ export class Lbfgs implements PixelOptimizer {
     const n = pixels.length;
     const g = Float64Array.from(gradient);
     if (this.previousPixels && this.previousGradient) {
-      const s = new Float64Array(n);
-      const y = new Float64Array(n);
+      const s = new Float32Array(n);
+      const y = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         s[i] = pixels[i]! - this.previousPixels[i]!;
         y[i] = g[i]! - this.previousGradient[i]!;
@@ -70,13 +71,15 @@ export class Lbfgs implements PixelOptimizer {
   }
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+type Vector = Float32Array | Float64Array;
+
+function dot(a: Vector, b: Vector): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
 
-function axpy(a: number, x: Float64Array, y: Float64Array): void {
+function axpy(a: number, x: Vector, y: Float64Array): void {
   for (let i = 0; i < y.length; i++) y[i]! += a * x[i]!;
 }
 
