@@ -1,24 +1,28 @@
-import type { Engine, LossTerms, ProgressEvent, StepRecord } from '../engine/index.js';
+import type { LossTerms, ProgressEvent, StepRecord, StylizeRequest, StylizeResult } from '../engine/index.js';
+import type { DecodeLimits } from '../images/index.js';
 import type { StylizeOptions, StylizeOptionsInput } from './options.js';
 
-/** Input limits checked from the file header before anything is decoded. */
-export interface DecodeLimits {
-  /** default 25 MB */
-  readonly maxBytes: number;
-  /** default 40 megapixels */
-  readonly maxPixels: number;
-  /** default 16 px (the engine's MIN_IMAGE_SIDE) */
-  readonly minSide: number;
+export type { DecodeLimits } from '../images/index.js';
+
+/**
+ * What the pipeline needs of an engine: one method. Structural, so tests and a future remote engine can
+ * stand in for the ONNX one.
+ */
+export interface StylizeEngine {
+  stylize(request: StylizeRequest): Promise<StylizeResult>;
 }
 
-export interface PipelineRequest {
+export interface PipelineInput {
   /** the encoded content image as the user sent it (JPEG, PNG, WebP, GIF) */
   readonly content: Uint8Array;
   /** encoded style images, at least one */
   readonly styles: readonly Uint8Array[];
   readonly options?: StylizeOptionsInput;
-  readonly engine: Engine;
   readonly limits?: Partial<DecodeLimits>;
+}
+
+export interface PipelineRequest extends PipelineInput {
+  readonly engine: StylizeEngine;
   /** the engine's progress, every step; `frame` present on frame steps */
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
@@ -29,6 +33,7 @@ export interface PipelineRequest {
 export interface PipelineSummary extends LossTerms {
   readonly steps: number;
   readonly seconds: number;
+  /** size of `png`: the working size, or the upload's size with `upscale` */
   readonly width: number;
   readonly height: number;
   readonly seed: number;
@@ -38,7 +43,7 @@ export interface PipelineSummary extends LossTerms {
 export interface PipelineResult {
   /** the stylised picture as PNG */
   readonly png: Buffer;
-  /** the progression GIF: the initial image, then a frame every `frameEvery` steps */
+  /** the progression GIF: the initial image, then a frame every `frameEvery` steps, the result last */
   readonly gif: Buffer;
   /** the loss curve as PNG */
   readonly plot: Buffer;

@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { defaultCacheDir, VGG19_WEIGHTS, WEIGHTS_ENV } from '../engine/weights/index.js';
+import type { CliDeps, CliIo } from './io.js';
+import { downloadProgress } from './progress.js';
+
+/**
+ * The weights file for a run: --weights, else STYLEBOT_WEIGHTS, else the upstream file in the cache,
+ * downloaded (with a progress bar) the first time.
+ */
+export async function weightsForRun(flag: string | undefined, io: CliIo, deps: CliDeps): Promise<string> {
+  const named = flag ?? (io.env[WEIGHTS_ENV] || undefined);
+  return fetchWeights(named === undefined ? undefined : resolve(io.cwd, named), io, deps);
+}
+
+/** `stylebot weights download`: puts the upstream file into the cache, or says that it is already there. */
+export async function downloadWeights(io: CliIo, deps: CliDeps): Promise<string> {
+  return fetchWeights(undefined, io, deps);
+}
+
+async function fetchWeights(file: string | undefined, io: CliIo, deps: CliDeps): Promise<string> {
+  const cacheDir = defaultCacheDir(io.env);
+  const bar = downloadProgress(io.stderr);
+  let announced = false;
+  try {
+    return await deps.resolveWeights({
+      file,
+      cacheDir,
+      signal: io.signal,
+      onProgress: (progress) => {
+        if (!announced) {
+          announced = true;
+          io.stderr.write(
+            `Downloading the VGG19 weights (${Math.round(VGG19_WEIGHTS.bytes / 1e6)} MB, once) into ${cacheDir}\n`,
+          );
+        }
+        bar.update(progress);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+}

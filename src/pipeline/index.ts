@@ -1,0 +1,15 @@
+// The stylisation pipeline: encoded pictures in, encoded result, GIF and loss plot out. Platform-neutral:
+// the CLI, the job worker and the chat adapters all call it.
+export type { DecodeLimits, PipelineInput, PipelineRequest, PipelineResult, PipelineSummary, StylizeEngine } from './api.js';
+export { isStylizeOptionsError, StylizeOptionsError, type OptionIssue } from './errors.js';
+export {
+  ENGINE_OPTION_KEYS,
+  engineOptionsOf,
+  parseStylizeOptions,
+  STYLIZE_DEFAULTS,
+  stylizeOptionsSchema,
+  type StylizeOptionKey,
+  type StylizeOptions,
+  type StylizeOptionsInput,
+} from './options.js';
+export { GIF_MAX_SIDE, prepareInputs, runPrepared, stylizeImages, type PreparedInputs, type RunOptions } from './stylize.js';

@@ -1,0 +1,153 @@
+import {
+  fromInterleavedRgb,
+  toInterleavedRgb,
+  type ProgressEvent,
+  type RgbImage,
+  type StyleImage,
+} from '../engine/index.js';
+import {
+  decodeImage,
+  DEFAULT_DECODE_LIMITS,
+  encodeProgressGif,
+  encodePng,
+  FrameRecorder,
+  preserveColors,
+  renderLossPlot,
+  resampleRgb8,
+  type DecodedImage,
+  type ImageHeader,
+  type Size,
+} from '../images/index.js';
+import type { PipelineInput, PipelineRequest, PipelineResult, StylizeEngine } from './api.js';
+import { StylizeOptionsError } from './errors.js';
+import { engineOptionsOf, parseStylizeOptions, type StylizeOptions } from './options.js';
+
+/** GIF frames are at most this wide or high: larger runs are shown shrunk, which also keeps the file small. */
+export const GIF_MAX_SIDE = 512;
+
+/** Decoded, resized, validated inputs: everything the engine needs, before any compute is spent on it. */
+export interface PreparedInputs {
+  readonly options: StylizeOptions;
+  /** the content at the working size */
+  readonly content: RgbImage;
+  /** the content as uploaded: size and format */
+  readonly contentSource: ImageHeader;
+  readonly styles: readonly StyleImage[];
+}
+
+export interface RunOptions {
+  readonly engine: StylizeEngine;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly signal?: AbortSignal;
+  readonly gifMaxBytes?: number;
+}
+
+/** The whole job: decode and check the pictures, run the engine, encode the result, its GIF and its plot. */
+export async function stylizeImages(request: PipelineRequest): Promise<PipelineResult> {
+  return runPrepared(await prepareInputs(request), request);
+}
+
+/**
+ * The first half of stylizeImages, on its own so that a caller can refuse bad pictures or options before
+ * it loads weights (the CLI downloads 80 MB otherwise). Throws StylizeOptionsError or ImageInputError.
+ */
+export async function prepareInputs(input: PipelineInput): Promise<PreparedInputs> {
+  const options = parseStylizeOptions(input.options);
+  if (input.styles.length === 0) throw new StylizeOptionsError([{ key: 'styles', message: 'give at least one style image' }]);
+  const blend = options.styleBlend;
+  if (blend !== undefined) {
+    if (blend.length !== input.styles.length) {
+      throw new StylizeOptionsError([
+        { key: 'styleBlend', message: `${blend.length} weights for ${input.styles.length} style image${input.styles.length > 1 ? 's' : ''}: give one per style image` },
+      ]);
+    }
+    if (!blend.some((w) => w > 0)) {
+      throw new StylizeOptionsError([{ key: 'styleBlend', message: 'at least one weight must be above 0' }]);
+    }
+  }
+
+  const limits = { ...DEFAULT_DECODE_LIMITS, ...input.limits };
+  const styleSide = Math.max(limits.minSide, Math.round(options.size * options.styleScale));
+  const one = input.styles.length === 1;
+  const jobs: Array<Promise<DecodedImage>> = [
+    decodeImage(input.content, { limits, longSide: options.size, subject: 'The content image' }),
+    ...input.styles.map((bytes, i) =>
+      decodeImage(bytes, { limits, longSide: styleSide, subject: one ? 'The style image' : `Style image ${i + 1}` }),
+    ),
+  ];
+  // Every picture is checked; the first problem in the order the user gave them is the one reported.
+  const settled = await Promise.allSettled(jobs);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [content, ...styles] = settled.map((s) => (s as PromiseFulfilledResult<DecodedImage>).value);
+  return {
+    options,
+    content: content!.image,
+    contentSource: content!.source,
+    styles: styles.map((s, i) => ({ image: s.image, weight: blend?.[i] ?? 1 })),
+  };
+}
+
+/** The second half: the engine run and the three outputs. */
+export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Promise<PipelineResult> {
+  const started = performance.now();
+  const { options, content } = prepared;
+  const gifSize = fitWithin(content, GIF_MAX_SIDE);
+  const gifContent = options.preserveColors ? resampledImage(content, gifSize) : undefined;
+  const recorder = new FrameRecorder({
+    size: gifSize,
+    transform: gifContent && ((frame) => preserveColors(frame, gifContent)),
+  });
+
+  const result = await run.engine.stylize({
+    content,
+    styles: prepared.styles,
+    options: engineOptionsOf(options),
+    signal: run.signal,
+    onProgress: (event) => {
+      if (event.frame) recorder.add(event.frame, event.step);
+      run.onProgress?.(event);
+    },
+  });
+
+  const lastStep = result.history.at(-1)?.step ?? 0;
+  recorder.add(result.image, lastStep, true);
+  const finalImage = options.preserveColors ? preserveColors(result.image, content) : result.image;
+  const outputSize = options.upscale ? prepared.contentSource : finalImage;
+  const [png, gif, plot] = await Promise.all([
+    encodePng(finalImage, outputSize),
+    encodeProgressGif(recorder.frames, gifSize, { maxBytes: run.gifMaxBytes }),
+    renderLossPlot(result.history, { scaleSizes: scaleSizes(options), title: 'Loss per step' }),
+  ]);
+
+  return {
+    png,
+    gif: gif.gif,
+    plot,
+    history: result.history,
+    options: { ...options, seed: result.options.seed },
+    summary: {
+      ...result.losses,
+      steps: lastStep,
+      seconds: (performance.now() - started) / 1000,
+      width: outputSize.width,
+      height: outputSize.height,
+      seed: result.options.seed,
+      provider: result.provider,
+    },
+  };
+}
+
+/** The long sides of a multi-scale run in order, for the plot's labels. */
+function scaleSizes(options: StylizeOptions): number[] {
+  return [...[...new Set(options.scales)].filter((s) => s < options.size).sort((a, b) => a - b), options.size];
+}
+
+function fitWithin(size: Size, maxSide: number): Size {
+  const scale = Math.min(1, maxSide / Math.max(size.width, size.height));
+  return { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+}
+
+function resampledImage(image: RgbImage, size: Size): RgbImage {
+  return fromInterleavedRgb(resampleRgb8(toInterleavedRgb(image), image, size), size.width, size.height);
+}
