@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface StoredFile {
+  readonly hash: string;
+  /** relative to the data directory, with forward slashes */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface ResultFiles {
+  readonly resultPath: string;
+  readonly gifPath: string;
+  readonly plotPath: string;
+}
+
+/**
+ * The job files under the data directory: inputs by content hash (`inputs/ab/abcd…`, so a picture sent
+ * twice is stored once) and results per job (`results/<job>/result.png`, `progress.gif`, `losses.png`).
+ * Every write goes to a temporary name first and is renamed into place, so a crash never leaves a
+ * half-written file under a real name.
+ */
+export class JobFiles {
+  constructor(readonly dataDir: string) {}
+
+  async putInput(bytes: Uint8Array): Promise<StoredFile> {
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const relative = `inputs/${hash.slice(0, 2)}/${hash}`;
+    const file = this.resolve(relative);
+    const existing = await stat(file).catch(() => null);
+    if (existing?.size !== bytes.length) await this.writeAtomic(file, bytes);
+    return { hash, path: relative, bytes: bytes.length };
+  }
+
+  async read(relative: string): Promise<Buffer> {
+    return readFile(this.resolve(relative));
+  }
+
+  async writeResults(jobId: string, files: { png: Uint8Array; gif: Uint8Array; plot: Uint8Array }): Promise<ResultFiles> {
+    const dir = `results/${jobId}`;
+    const paths = { resultPath: `${dir}/result.png`, gifPath: `${dir}/progress.gif`, plotPath: `${dir}/losses.png` };
+    await this.writeAtomic(this.resolve(paths.resultPath), files.png);
+    await this.writeAtomic(this.resolve(paths.gifPath), files.gif);
+    await this.writeAtomic(this.resolve(paths.plotPath), files.plot);
+    return paths;
+  }
+
+  async removeResults(jobId: string): Promise<void> {
+    await rm(this.resolve(`results/${jobId}`), { recursive: true, force: true });
+  }
+
+  /** Deletes stored inputs whose hash is not in `keep`; returns how many. */
+  async removeInputsExcept(keep: ReadonlySet<string>): Promise<number> {
+    const root = this.resolve('inputs');
+    const buckets = await readdir(root).catch(() => [] as string[]);
+    let removed = 0;
+    for (const bucket of buckets) {
+      for (const name of await readdir(path.join(root, bucket)).catch(() => [] as string[])) {
+        // temporary files of an interrupted write have a suffix: they go too
+        if (keep.has(name)) continue;
+        await rm(path.join(root, bucket, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private resolve(relative: string): string {
+    return path.join(this.dataDir, ...relative.split('/'));
+  }
+
+  private async writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, bytes);
+    await rename(temporary, file);
+  }
+}

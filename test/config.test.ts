@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { DEFAULT_SERVER_LIMITS } from '../src/jobs/index.js';
+
+describe('loadConfig', () => {
+  it('defaults to a SQLite file and data folder under ./data, resolved from the working directory', () => {
+    const config = loadConfig({}, '/srv/bot');
+    expect(config).toEqual({
+      databaseUrl: 'file:./data/stylebot.db',
+      databasePath: path.resolve('/srv/bot/data/stylebot.db'),
+      dataDir: path.resolve('/srv/bot/data'),
+      weightsFile: undefined,
+      cacheDir: undefined,
+      provider: 'auto',
+      threads: undefined,
+      concurrency: 1,
+      retentionMs: 7 * 24 * 3600 * 1000,
+      limits: { ...DEFAULT_SERVER_LIMITS, maxConcurrent: 1 },
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every setting, treating empty variables as unset', () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: 'file:/var/lib/stylebot/db.sqlite',
+        STYLEBOT_DATA_DIR: 'files',
+        STYLEBOT_WEIGHTS: 'models/vgg19.h5',
+        STYLEBOT_CACHE_DIR: '',
+        STYLEBOT_PROVIDER: 'cpu',
+        STYLEBOT_THREADS: '2',
+        STYLEBOT_CONCURRENCY: '2',
+        STYLEBOT_RETENTION_DAYS: '0.5',
+        STYLEBOT_MAX_WAITING_PER_USER: '5',
+        STYLEBOT_USER_HOURLY_SECONDS: '120',
+        STYLEBOT_MAX_SIZE: '',
+        LOG_LEVEL: 'debug',
+      },
+      '/srv/bot',
+    );
+    expect(config).toMatchObject({
+      databasePath: '/var/lib/stylebot/db.sqlite',
+      dataDir: path.resolve('/srv/bot/files'),
+      weightsFile: path.resolve('/srv/bot/models/vgg19.h5'),
+      cacheDir: undefined,
+      provider: 'cpu',
+      threads: 2,
+      concurrency: 2,
+      retentionMs: 12 * 3600 * 1000,
+      limits: { ...DEFAULT_SERVER_LIMITS, maxConcurrent: 2, maxWaitingPerUser: 5, userHourlySeconds: 120 },
+      logLevel: 'debug',
+    });
+  });
+
+  it('reports every bad variable at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ STYLEBOT_CONCURRENCY: 'two', STYLEBOT_MAX_SIZE: '99999', STYLEBOT_PROVIDER: 'tpu', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.variable)).toEqual(['STYLEBOT_PROVIDER', 'STYLEBOT_CONCURRENCY', 'STYLEBOT_MAX_SIZE', 'LOG_LEVEL']);
+    expect(error!.message).toContain('• STYLEBOT_MAX_SIZE: must be at most 4096 (got "99999")');
+  });
+
+  it('refuses a database other than a SQLite file', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://user:secret@db/stylebot' })).toThrow(/DATABASE_URL: DATABASE_URL "postgres:\/\/\*\*\*@db\/stylebot" is not a SQLite file URL/);
+  });
+});
