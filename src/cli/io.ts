@@ -1,5 +1,5 @@
 import type { StylizeEngine } from '../pipeline/index.js';
-import type { ResolveWeightsOptions } from '../engine/weights/index.js';
+import type { ResolveWeightsOptions } from '../engine/index.js';
 import type { TerminalStream } from './progress.js';
 
 /** The process around the command line, injected so that tests can run it in-process. */

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The command line's composition root: the only place that touches process, creates the logger and the engine.
 import pino from 'pino';
-import { Engine } from '../engine/index.js';
-import { resolveWeightsFile } from '../engine/weights/index.js';
+import { Engine, resolveWeightsFile, type ProviderChoice } from '../engine/index.js';
 import { run } from './run.js';
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -24,6 +23,12 @@ process.exitCode = await run(
     logger,
     resolveWeights: resolveWeightsFile,
     createEngine: (weightsFile) =>
-      Engine.create({ weightsFile, threads: Number(process.env.STYLEBOT_THREADS) || undefined }),
+      Engine.create({ weightsFile, provider: providerFromEnv(), threads: Number(process.env.STYLEBOT_THREADS) || undefined }),
   },
 );
+
+// The CLI reads the two engine variables itself: src/config.ts would pull in the store and Prisma.
+function providerFromEnv(): ProviderChoice {
+  const value = process.env.STYLEBOT_PROVIDER;
+  return value === 'cpu' || value === 'cuda' ? value : 'auto';
+}

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../engine/index.js';
-import type { DownloadProgress } from '../engine/weights/index.js';
+import type { DownloadProgress } from '../engine/index.js';
 import { formatLoss } from '../images/index.js';
 
 /** Where a progress bar may draw: a terminal stream. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defaultCacheDir, VGG19_WEIGHTS, WEIGHTS_ENV } from '../engine/weights/index.js';
+import { defaultCacheDir, VGG19_WEIGHTS, WEIGHTS_ENV } from '../engine/index.js';
 import type { CliDeps, CliIo } from './io.js';
 import { downloadProgress } from './progress.js';
 

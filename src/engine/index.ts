@@ -5,3 +5,12 @@ export { EngineError, isEngineError, type EngineErrorCode } from './errors.js';
 export { createImage, fromInterleavedRgb, MIN_IMAGE_SIDE, toInterleavedRgb, type RgbImage } from './image.js';
 export { LAYER_PRESETS, parseLayerSpec, type LayerSelection } from './layers.js';
 export { ENGINE_DEFAULTS, engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js';
+export {
+  defaultCacheDir,
+  downloadFile,
+  resolveWeightsFile,
+  VGG19_WEIGHTS,
+  WEIGHTS_ENV,
+  type DownloadProgress,
+  type ResolveWeightsOptions,
+} from './weights/index.js';
