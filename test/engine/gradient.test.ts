@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LayerSelection } from '../../src/engine/layers.js';
 import { buildLossGradModel, buildTargetsModel, IO, type ModelSpec } from '../../src/engine/model/models.js';
 import type { NetworkLayer, Pooling } from '../../src/engine/model/network.js';
+import { seededRandom } from '../../src/engine/random.js';
 import { OrtModel } from '../../src/engine/runtime/ort-session.js';
 import { blendedGramTargets, contentTargets } from '../../src/engine/targets.js';
 import { referenceFeatures, referenceGradient, referenceGram, referenceLoss, type ReferenceLossSpec } from './reference.js';
@@ -19,17 +20,6 @@ const H = 13;
 const W = 11;
 const TOLERANCE = 1e-5;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function conv(name: string, cin: number, cout: number, random: () => number): NetworkLayer {
   const scale = Math.sqrt(2 / (9 * cin)) / 255; // inputs are ~0-255 at the first layer
   return {
@@ -43,7 +33,7 @@ function conv(name: string, cin: number, cout: number, random: () => number): Ne
 }
 
 function smallNetwork(seed: number): NetworkLayer[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   return [
     conv('a', 3, 4, random),
     conv('b', 4, 5, random),
@@ -64,7 +54,7 @@ afterAll(async () => {
 });
 
 async function check(pooling: Pooling, selection: LayerSelection, weights: { style: number; content: number; tv: number }, styleCount: number) {
-  const random = rng(42 + styleCount);
+  const random = seededRandom(42 + styleCount);
   const layers = smallNetwork(7);
   const spec: ModelSpec = { layers, selection, pooling };
   const config = { provider: 'cpu' as const, threads: 1 };

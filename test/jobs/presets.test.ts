@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeShareCode, encodeShareCode, JobError, type PresetOwner } from '../../src/jobs/index.js';
 import { STYLIZE_DEFAULTS } from '../../src/pipeline/index.js';
-import { tempDir } from '../store/support.js';
-import { refusal as rejected, startHarness, submission, type Harness } from './support.js';
+import { refusal as rejected, harnessPerTest, submission, type Harness } from './support.js';
 
 const alice: PresetOwner = { platform: 'discord', userId: 'alice' };
 const bob: PresetOwner = { platform: 'discord', userId: 'bob' };
 
 describe('presets', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let h: Harness;
-  beforeEach(async () => {
-    tmp = tempDir();
-    h = await startHarness(tmp.dir);
-  });
-  afterEach(async () => {
-    await h.close();
-    tmp.cleanup();
-  });
+  harnessPerTest((harness) => (h = harness));
 
   it('saves, lists, shows, replaces and deletes presets by case-insensitive name', async () => {
     await expect(h.service.presets.save(alice, 'Ink', { steps: 300, layers: 'gatys' })).resolves.toMatchObject({ created: true, preset: { name: 'ink' } });

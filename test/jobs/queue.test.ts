@@ -1,20 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImageInputError } from '../../src/images/index.js';
-import { tempDir } from '../store/support.js';
-import { refusal, startHarness, submission, type Harness } from './support.js';
+import { refusal, harnessPerTest, submission, type Harness } from './support.js';
 
 describe('the job queue', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let h: Harness;
-  beforeEach(async () => {
-    tmp = tempDir();
-    h = await startHarness(tmp.dir);
-  });
-  afterEach(async () => {
-    await h.close();
-    tmp.cleanup();
+  let dir: string;
+  harnessPerTest((harness, d) => {
+    h = harness;
+    dir = d;
   });
 
   it('runs a job from submission to its stored result, telling the owner at each stage', async () => {
@@ -37,8 +32,8 @@ describe('the job queue', () => {
     expect(progress[18]!.preview).toBeUndefined();
     expect(finished.job).toMatchObject({ id, status: 'done', userId: 'alice', channelId: 'channel-1', threadId: 'thread-9' });
     expect(Buffer.from(finished.result).toString()).toBe(`png of ${id}`);
-    expect(readFileSync(path.join(tmp.dir, 'data', finished.files.result), 'utf8')).toBe(`png of ${id}`);
-    expect(readFileSync(path.join(tmp.dir, 'data', finished.files.gif), 'utf8')).toBe(`gif of ${id}`);
+    expect(readFileSync(path.join(dir, 'data', finished.files.result), 'utf8')).toBe(`png of ${id}`);
+    expect(readFileSync(path.join(dir, 'data', finished.files.gif), 'utf8')).toBe(`gif of ${id}`);
 
     const stored = await h.store.jobs.get(id);
     expect(stored).toMatchObject({ status: 'done', computeSeconds: 1, progressStep: 20, attempts: 1, resultPath: finished.files.result, threadId: 'thread-9' });
@@ -53,8 +48,8 @@ describe('the job queue', () => {
     const [content, style] = stored!.inputs;
     expect(content!.hash).toBe(style!.hash);
     expect(content!.path).toBe(`inputs/${content!.hash.slice(0, 2)}/${content!.hash}`);
-    expect(readFileSync(path.join(tmp.dir, 'data', content!.path), 'utf8')).toBe('the same picture');
-    expect(readdirSync(path.join(tmp.dir, 'data', 'inputs', content!.hash.slice(0, 2)))).toEqual([content!.hash]);
+    expect(readFileSync(path.join(dir, 'data', content!.path), 'utf8')).toBe('the same picture');
+    expect(readdirSync(path.join(dir, 'data', 'inputs', content!.hash.slice(0, 2)))).toEqual([content!.hash]);
   });
 
   it('allows one running and two waiting jobs per user, and says so on the fourth', async () => {
@@ -226,7 +221,7 @@ describe('the job queue', () => {
 
     h.clock.advance(24 * 3600 * 1000 + 1);
     await expect(h.service.purgeExpired()).resolves.toEqual({ jobs: 1, inputs: 1 });
-    const data = (p: string) => path.join(tmp.dir, 'data', p);
+    const data = (p: string) => path.join(dir, 'data', p);
     expect(existsSync(data(`results/${old.job.id}`))).toBe(false);
     expect(existsSync(data(oldRecord.inputs[0]!.path))).toBe(false); // its content picture: nobody needs it
     expect(existsSync(data(oldRecord.inputs[1]!.path))).toBe(true); // the shared style: carol's job waits for it

@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../store/support.js';
-import { OPERATOR_LIMITS, startHarness, submission, type Harness } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { OPERATOR_LIMITS, harnessPerTest, submission, type Harness } from './support.js';
 
 const server = { platform: 'discord', serverId: 'guild-1' };
 
 describe('server settings', () => {
-  let tmp: ReturnType<typeof tempDir>;
   let h: Harness;
-  beforeEach(async () => {
-    tmp = tempDir();
-    h = await startHarness(tmp.dir);
-  });
-  afterEach(async () => {
-    await h.close();
-    tmp.cleanup();
-  });
+  harnessPerTest((harness) => (h = harness));
 
   it('starts from the operator\'s limits, lets an admin tighten them and reset them', async () => {
     expect(await h.service.settings.get(server)).toMatchObject({ limits: OPERATOR_LIMITS, defaults: {} });

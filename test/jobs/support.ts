@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { EngineError } from '../../src/engine/index.js';
 import {
   JobError,
@@ -17,6 +18,7 @@ import {
   type ServerLimits,
 } from '../../src/jobs/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { tempDir } from '../store/support.js';
 
 export const T0 = Date.UTC(2025, 10, 30, 12, 0, 0);
 
@@ -253,4 +255,22 @@ export async function refusal(promise: Promise<unknown>): Promise<JobError> {
     throw error;
   }
   throw new Error('expected a JobError, but the request was accepted');
+}
+
+/**
+ * A fresh harness (temporary directory, database and service) around every test of the enclosing
+ * describe; `use` receives it and the directory before each test.
+ */
+export function harnessPerTest(use: (harness: Harness, dir: string) => void, options?: HarnessOptions): void {
+  let harness: Harness | undefined;
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  beforeEach(async () => {
+    tmp = tempDir();
+    harness = await startHarness(tmp.dir, options);
+    use(harness, tmp.dir);
+  });
+  afterEach(async () => {
+    await harness?.close();
+    tmp?.cleanup();
+  });
 }
