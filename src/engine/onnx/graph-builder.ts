@@ -61,12 +61,13 @@ export class GraphBuilder {
 
   constFloat(data: Float32Array, dims: number[], name?: string): string {
     const tensorName = name ?? this.fresh('const');
-    const copy = new Float32Array(data);
+    // A view, not a copy: the weights of a deep layer set are tens of megabytes, and the encoder copies
+    // them into the model once anyway. Callers must not change `data` before `encode`.
     this.initializers.push({
       name: tensorName,
       dims,
       dataType: DataType.FLOAT,
-      rawData: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength),
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     });
     return tensorName;
   }
