@@ -82,28 +82,28 @@ function report(r: BenchResult): void {
 async function benchOne(size: number, layers: string, stepsOverride?: number): Promise<BenchResult> {
   const selection = parseLayerSpec(layers);
   const specs = vgg19Until(lastLayer(selection)).filter((l): l is ConvSpec => l.kind === 'conv');
+  // The roofline first, on a fresh process heap: measured after the engine it varied by 1.5x between runs.
+  const rooflineGflops = await convRoofline(size);
   const weights = await weightsFor(specs);
   const engine = await Engine.create({ weights });
   const warmup = 2;
-  const steps = stepsOverride ?? (size <= 128 ? 20 : size <= 256 ? 8 : 4);
+  const steps = stepsOverride ?? (size <= 128 ? 21 : size <= 256 ? 9 : 5);
   const image = { width: size, height: size, data: Float32Array.from({ length: 3 * size * size }, (_, i) => (i % 251) / 251) };
-  let warmAt = 0;
-  let endAt = 0;
+  const at: number[] = [];
   await engine.stylize({
     content: image,
     styles: [{ image }],
     options: { layers, steps: warmup + steps, seed: 1 },
     onProgress: (e) => {
-      if (e.step === warmup) warmAt = e.elapsedMs;
-      if (e.step === warmup + steps) endAt = e.elapsedMs;
+      at[e.step] = e.elapsedMs;
     },
   });
   const provider = engine.executionProvider;
   await engine.release();
-  const msPerStep = (endAt - warmAt) / steps;
+  // Medians, here and in the roofline: this shared 2-core machine has noisy neighbours.
+  const msPerStep = median(at.slice(warmup + 1).map((t, i) => t - at[warmup + i]!));
   const convGflopPerStep = stepFlops(specs, size) / 1e9;
   const gflops = convGflopPerStep / (msPerStep / 1000);
-  const rooflineGflops = await convRoofline(size);
   return {
     size,
     layers,
@@ -159,10 +159,20 @@ async function convRoofline(size: number): Promise<number> {
   const model = await OrtModel.create(g.encode(), { provider: 'cpu', threads: 0 });
   const input = { x: { data: Float32Array.from({ length: 64 * size * size }, (_, i) => (i % 13) / 13), dims: [1, 64, size, size] } };
   for (let i = 0; i < 2; i++) await model.run(input);
-  const runs = size <= 128 ? 20 : size <= 256 ? 6 : 2;
-  const start = performance.now();
-  for (let i = 0; i < runs; i++) await model.run(input);
-  const seconds = (performance.now() - start) / 1000 / runs;
+  const runs = size <= 128 ? 21 : size <= 256 ? 9 : 5;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await model.run(input);
+    times.push(performance.now() - start);
+  }
+  const seconds = median(times) / 1000;
   await model.release();
   return (chain * 2 * 9 * 64 * 64 * size * size) / seconds / 1e9;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
