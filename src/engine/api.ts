@@ -53,6 +53,8 @@ export interface StylizeResult {
   readonly image: RgbImage;
   /** one record per evaluated step, the final evaluation of the result included */
   readonly history: readonly StepRecord[];
+  /** the sizes the run optimised at, coarse to fine; `StepRecord.scale` indexes this */
+  readonly scales: ReadonlyArray<{ readonly width: number; readonly height: number }>;
   /** the final losses, of `image` */
   readonly losses: LossTerms;
   /** the options as run, seed included, so that the run can be repeated */

@@ -137,6 +137,7 @@ export class Engine {
     return {
       image: image!,
       history,
+      scales: sizes,
       losses: losses!,
       options: { ...options, seed },
       seconds: (performance.now() - started) / 1000,

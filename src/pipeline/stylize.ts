@@ -117,7 +117,7 @@ export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Pr
   const [png, gif, plot] = await Promise.all([
     encodePng(finalImage, outputSize),
     encodeProgressGif(recorder.frames, gifSize, { maxBytes: run.gifMaxBytes }),
-    renderLossPlot(result.history, { scaleSizes: scaleSizes(options), title: 'Loss per step' }),
+    renderLossPlot(result.history, { scaleSizes: result.scales.map((s) => Math.max(s.width, s.height)), title: 'Loss per step' }),
   ]);
 
   return {
@@ -136,11 +136,6 @@ export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Pr
       provider: result.provider,
     },
   };
-}
-
-/** The long sides of a multi-scale run in order, for the plot's labels. */
-function scaleSizes(options: StylizeOptions): number[] {
-  return [...[...new Set(options.scales)].filter((s) => s < options.size).sort((a, b) => a - b), options.size];
 }
 
 function fitWithin(size: Size, maxSide: number): Size {

@@ -57,6 +57,7 @@ describe('Engine.stylize with the real VGG19 weights', () => {
       options: { optimizer: 'lbfgs', steps: 8, scales: [32], tvWeight: 10, init: 'content', seed: 3 },
     });
     expect(result.history.map((h) => h.scale)).toEqual([...Array(8).fill(0), ...Array(9).fill(1)]);
+    expect(result.scales).toEqual([{ width: 32, height: 24 }, { width: content.width, height: content.height }]);
     expect(result.image.width).toBe(content.width);
     expect(result.image.height).toBe(content.height);
     const atFinalScale = result.history.filter((h) => h.scale === 1);

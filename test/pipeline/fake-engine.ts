@@ -39,6 +39,7 @@ export class FakeEngine implements StylizeEngine {
     return {
       image: picture(options.steps),
       history,
+      scales: [{ width, height }],
       losses: history.at(-1)!,
       options: { ...options, seed: options.seed ?? 42 },
       seconds: 0.01,
