@@ -49,20 +49,22 @@ export interface JobRecord {
   readonly inputs: readonly JobInputRecord[];
 }
 
-export interface NewJob {
-  readonly id: string;
-  readonly platform: Platform;
-  readonly serverId: string;
-  readonly channelId: string;
-  readonly threadId: string | null;
-  readonly userId: string;
-  readonly options: unknown;
-  readonly presetName: string | null;
-  readonly totalSteps: number;
-  readonly estimatedSeconds: number;
-  readonly createdAt: Date;
-  readonly inputs: readonly JobInputRecord[];
-}
+/** What a new job row is made of: the record's identity, request and estimate, before any progress. */
+export type NewJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'platform'
+  | 'serverId'
+  | 'channelId'
+  | 'threadId'
+  | 'userId'
+  | 'options'
+  | 'presetName'
+  | 'totalSteps'
+  | 'estimatedSeconds'
+  | 'createdAt'
+  | 'inputs'
+>;
 
 export interface JobDone {
   readonly finishedAt: Date;
