@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -18,7 +19,41 @@ describe('loadConfig', () => {
       retentionMs: 7 * 24 * 3600 * 1000,
       limits: { ...DEFAULT_SERVER_LIMITS, maxConcurrent: 1 },
       logLevel: 'info',
+      maxJobMemoryBytes: Math.round(os.totalmem() * 0.6),
+      discord: undefined,
+      slack: undefined,
+      // no chat platform configured: the local page is the main job
+      web: { port: 3000, host: '127.0.0.1', token: undefined },
     });
+  });
+
+  it('starts the platforms whose settings are present, and the page only when asked then', () => {
+    const config = loadConfig({
+      DISCORD_TOKEN: 'discord-secret',
+      DISCORD_APPLICATION_ID: '123',
+      SLACK_BOT_TOKEN: 'xoxb-secret',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      PORT: '3100',
+      STYLEBOT_MAX_JOB_MEMORY: '6GB',
+    });
+    expect(config.discord).toEqual({ token: 'discord-secret', applicationId: '123', guildId: undefined, apiUrl: undefined });
+    expect(config.slack).toMatchObject({ botToken: 'xoxb-secret', signingSecret: 'signing-secret', port: 3100, appToken: undefined });
+    expect(config.web).toBeUndefined();
+    expect(config.maxJobMemoryBytes).toBe(6e9);
+    expect(loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1', WEB_PORT: '8080' }).web).toEqual({ port: 8080, host: '127.0.0.1', token: undefined });
+  });
+
+  it('refuses half a platform, a page open to the network without a token, and a port used twice', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ DISCORD_TOKEN: 'secret-token', SLACK_BOT_TOKEN: 'x', SLACK_SIGNING_SECRET: 'y', WEB_PORT: '3000', WEB_HOST: '0.0.0.0' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.variable)).toEqual(['DISCORD_APPLICATION_ID', 'WEB_TOKEN', 'WEB_PORT']);
+    // a secret is never echoed back
+    expect(error!.message).not.toContain('secret-token');
   });
 
   it('reads every setting, treating empty variables as unset', () => {
