@@ -13,3 +13,16 @@ export {
   type StylizeOptionsInput,
 } from './options.js';
 export { GIF_MAX_SIDE, prepareInputs, runPrepared, stylizeImages, type PreparedInputs, type RunOptions } from './stylize.js';
+export {
+  descriptorsFor,
+  findDescriptor,
+  OPTION_DESCRIPTORS,
+  parseRawOptions,
+  SLASH_OPTION_LIMIT,
+  type OptionDescriptor,
+  type OptionKind,
+  type OptionNames,
+  type OptionSurface,
+  type ParsedRawOptions,
+  type RawOptionViolation,
+} from './descriptors.js';
