@@ -1,5 +1,6 @@
 import type { RgbImage } from './image.js';
 import type { EngineOptions, EngineOptionsInput } from './options.js';
+import type { IgnoredScale } from './plan.js';
 
 /** The loss terms as the optimiser sees them: each already multiplied by its weight, total = the sum. */
 export interface LossTerms {
@@ -45,7 +46,15 @@ export interface StylizeRequest {
   readonly options?: EngineOptionsInput;
   /** called after every step; keep it cheap (frames are copies, safe to keep) */
   readonly onProgress?: (event: ProgressEvent) => void;
-  /** cancels between steps with EngineError code CANCELLED */
+  /**
+   * the starting picture for init 'image' (e.g. an earlier result), any size: the engine resizes it to the
+   * first scale's size
+   */
+  readonly initImage?: RgbImage;
+  /**
+   * cancels with EngineError code CANCELLED: between steps, and at once while weights load or models
+   * compile (those finish in the background and stay cached)
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -55,11 +64,15 @@ export interface StylizeResult {
   readonly history: readonly StepRecord[];
   /** the sizes the run optimised at, coarse to fine; `StepRecord.scale` indexes this */
   readonly scales: ReadonlyArray<{ readonly width: number; readonly height: number }>;
+  /** requested coarse scales that did not run, and why (see planRun) */
+  readonly ignoredScales: readonly IgnoredScale[];
   /** the final losses, of `image` */
   readonly losses: LossTerms;
   /** the options as run, seed included, so that the run can be repeated */
   readonly options: EngineOptions & { seed: number };
   readonly seconds: number;
-  /** ONNX Runtime execution provider that ran the model: 'cpu' or 'cuda' */
+  /** ONNX Runtime execution provider that ran the model: 'cpu', 'cuda' or 'webgpu' */
   readonly provider: string;
+  /** why this provider ran, e.g. "auto: the CUDA provider is not installed; no WebGPU adapter (...)" */
+  readonly providerReason: string;
 }

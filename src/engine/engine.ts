@@ -1,83 +1,140 @@
 import type { LossTerms, ProgressEvent, StepRecord, StylizeRequest, StylizeResult } from './api.js';
+import { raceAbort, throwIfAborted } from './abort.js';
 import { EngineError } from './errors.js';
 import { createImage, MIN_IMAGE_SIDE, type RgbImage } from './image.js';
-import { lastLayer, layerSelectionKey, parseLayerSpec, type LayerSelection } from './layers.js';
+import { initialImage } from './init.js';
+import { lastLayer, layerStructureKey, parseLayerSpec, type LayerSelection } from './layers.js';
+import { checkOptimizerMemory, DEFAULT_MAX_OPTIMIZER_BYTES } from './memory.js';
+import { ModelCache, type CompiledModels } from './model-cache.js';
 import { buildLossGradModel, buildTargetsModel, IO, type ModelSpec } from './model/models.js';
 import { assembleNetwork, type Pooling } from './model/network.js';
 import { engineOptionsSchema, type EngineOptions } from './options.js';
 import { Adam } from './optim/adam.js';
 import { Lbfgs } from './optim/lbfgs.js';
 import type { PixelOptimizer } from './optim/optimizer.js';
+import { planRun } from './plan.js';
 import { randomSeed, seededRandom } from './random.js';
-import { fitLongSide, resizeImage } from './resize.js';
-import { cudaProviderInstalled, OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
+import { resizeImage } from './resize.js';
+import { OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
+import { providerCandidates, startFirst, type ProviderChoice, type ProviderDecision } from './runtime/provider.js';
 import { blendedGramTargets, contentTargets, imageTensor } from './targets.js';
 import { vgg19Until, type ConvSpec } from './vgg19.js';
 import { loadVggWeights, type ConvWeights } from './weights/index.js';
 
-export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
+export type { ProviderChoice } from './runtime/provider.js';
 
 export interface EngineConfig {
   /** a Keras "notop" VGG19 HDF5 file holding at least the layers a run uses (see weights/resolve.ts) */
   readonly weightsFile?: string;
   /** weights already in memory, by layer name (benchmarks and tests); used instead of `weightsFile` */
   readonly weights?: ReadonlyMap<string, ConvWeights>;
-  /** 'auto' (default) takes CUDA when ONNX Runtime's CUDA provider is installed and starts, else the CPU */
+  /**
+   * 'auto' (default): CUDA when its provider is installed and starts, else WebGPU when an adapter is found,
+   * else the CPU. An explicit choice is used or fails; it never falls back.
+   */
   readonly provider?: ProviderChoice;
   /** intra-op threads for the CPU provider; default 0: ONNX Runtime uses every physical core */
   readonly threads?: number;
-}
-
-interface CompiledModels {
-  readonly spec: ModelSpec;
-  readonly targets: OrtModel;
-  readonly lossGrad: OrtModel;
+  /** compiled layer sets kept, least recently used evicted first; default 3 */
+  readonly modelCacheSize?: number;
+  /** the most L-BFGS history a run may keep (history x pixels x 4 bytes x 2); default 4 GiB */
+  readonly maxOptimizerBytes?: number;
+  /**
+   * Told once per engine when 'auto' had to fall back (a CUDA library that did not start, say). The engine
+   * does not log; the composition root passes its logger here.
+   */
+  readonly onWarning?: (message: string, details: Readonly<Record<string, unknown>>) => void;
+  /** overrides the detection of ONNX Runtime's CUDA library (tests make a CUDA start fail on purpose) */
+  readonly cudaInstalled?: boolean;
 }
 
 /**
- * A style-transfer engine: weights loaded on first use, compiled ONNX models cached per layer set and
+ * A style-transfer engine: weights loaded on first use, compiled ONNX models cached per layer structure and
  * pooling. Create with `Engine.create`, call `stylize` as often as wanted, then `release` the native memory.
  */
 export class Engine {
   private readonly weightCache = new Map<string, ConvWeights>();
-  private readonly models = new Map<string, Promise<CompiledModels>>();
+  private readonly models: ModelCache;
+  private decision?: Promise<ProviderDecision>;
+  private decided?: ProviderDecision;
   private released = false;
 
-  private constructor(
-    private readonly config: EngineConfig,
-    private provider: Provider,
-  ) {}
+  private constructor(private readonly config: EngineConfig) {
+    this.models = new ModelCache(config.modelCacheSize ?? 3);
+  }
 
   static async create(config: EngineConfig): Promise<Engine> {
     if (!config.weightsFile && !config.weights) {
       throw new EngineError('WEIGHTS_NOT_FOUND', 'The engine needs weights: pass weightsFile (a VGG19 .h5 file) or weights.');
     }
-    const choice = config.provider ?? 'auto';
-    const provider: Provider = choice === 'cuda' || (choice === 'auto' && cudaProviderInstalled()) ? 'cuda' : 'cpu';
-    return new Engine(config, provider);
+    return new Engine(config);
   }
 
-  /** The execution provider runs use: 'cpu' or 'cuda'. */
+  /** The execution provider runs use; before the first run, the first one 'auto' will try. */
   get executionProvider(): Provider {
-    return this.provider;
+    return this.decided?.provider ?? providerCandidates(this.config.provider ?? 'auto', this.config.cudaInstalled)[0]!.provider;
+  }
+
+  /** Why that provider runs (e.g. "auto: the CUDA provider is not installed; no WebGPU adapter"); known after the first run. */
+  get providerReason(): string | undefined {
+    return this.decided && describeDecision(this.decided);
+  }
+
+  /** Layer sets cached now, compiled or compiling (for tests and diagnostics). */
+  get cachedModelCount(): number {
+    return this.models.size;
+  }
+
+  /** Of those, the ones whose compilation has finished. */
+  get compiledModelCount(): number {
+    return this.models.readyCount;
   }
 
   async stylize(request: StylizeRequest): Promise<StylizeResult> {
     if (this.released) throw new EngineError('RUNTIME_FAILED', 'This engine was released; create a new one.');
     const started = performance.now();
+    const { signal } = request;
     const options = parseOptions(request.options);
     const seed = options.seed ?? randomSeed();
     checkImage(request.content, 'content image');
     if (request.styles.length === 0) throw new EngineError('OPTIONS_INVALID', 'At least one style image is needed.');
     request.styles.forEach((s, i) => checkImage(s.image, request.styles.length > 1 ? `style image ${i + 1}` : 'style image'));
+    if (options.init === 'image') {
+      if (!request.initImage) throw new EngineError('OPTIONS_INVALID', "init 'image' needs an initImage on the request.");
+      checkImage(request.initImage, 'init image');
+    }
     const blend = request.styles.map((s) => s.weight ?? 1);
     if (blend.some((w) => !(w >= 0)) || blend.every((w) => w === 0)) {
       throw new EngineError('OPTIONS_INVALID', 'Style blend weights must be >= 0 and not all 0.');
     }
+    const plan = planRun(options, request.content);
+    checkOptimizerMemory(options, request.content, this.config.maxOptimizerBytes ?? DEFAULT_MAX_OPTIMIZER_BYTES);
+    throwIfAborted(signal);
 
     const selection = parseLayerSpec(options.layers);
-    const models = await this.compiled(selection, options.pooling);
-    const sizes = planScales(request.content, options.scales);
+    const lease = this.models.acquire(`${layerStructureKey(selection)} pooling=${options.pooling}`, () =>
+      this.compile(selection, options.pooling),
+    );
+    try {
+      const models = await raceAbort(lease.models, signal);
+      return await this.run(request, options, seed, selection, plan.scales, models, started, plan.ignored);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async run(
+    request: StylizeRequest,
+    options: EngineOptions,
+    seed: number,
+    selection: LayerSelection,
+    sizes: StylizeResult['scales'],
+    models: CompiledModels,
+    started: number,
+    ignoredScales: StylizeResult['ignoredScales'],
+  ): Promise<StylizeResult> {
+    const { signal } = request;
+    const blend = request.styles.map((s) => s.weight ?? 1);
     const totalSteps = options.steps * sizes.length;
     const random = seededRandom(seed);
     const history: StepRecord[] = [];
@@ -86,6 +143,7 @@ export class Engine {
       [IO.contentWeight]: scalar(options.contentWeight),
       [IO.tvWeight]: scalar(options.tvWeight),
     };
+    for (const { layer, weight } of selection.style) weightFeeds[IO.styleLayerWeight(layer)] = scalar(weight);
 
     let image: RgbImage | undefined;
     let losses: LossTerms | undefined;
@@ -97,14 +155,16 @@ export class Engine {
       const styles = request.styles.map((s, i) => ({ image: isLast ? s.image : shrinkStyle(s.image, factor), weight: blend[i]! }));
 
       const feeds: Record<string, TensorData> = { ...weightFeeds };
+      throwIfAborted(signal);
       for (const [layer, t] of await contentTargets(models.targets, models.spec, content)) feeds[IO.contentTarget(layer)] = t;
+      throwIfAborted(signal);
       for (const [layer, t] of await blendedGramTargets(models.targets, models.spec, styles)) feeds[IO.gramTarget(layer)] = t;
 
-      image = image ? resizeImage(image, width, height) : initialImage(options.init, content, random);
+      image = image ? resizeImage(image, width, height) : initialImage(options.init, content, random, request.initImage);
       const optimizer = makeOptimizer(options, image.data.length);
       const lastStep = isLast ? options.steps : options.steps - 1;
       for (let k = 0; k <= lastStep; k++) {
-        if (request.signal?.aborted) throw new EngineError('CANCELLED', 'The style transfer was cancelled.');
+        throwIfAborted(signal);
         const step = scale * options.steps + k;
         const out = await models.lossGrad.run({ ...feeds, [IO.image]: imageTensor(image) });
         losses = {
@@ -134,38 +194,24 @@ export class Engine {
       }
     }
 
+    const decision = this.decided!;
     return {
       image: image!,
       history,
       scales: sizes,
+      ignoredScales,
       losses: losses!,
       options: { ...options, seed },
       seconds: (performance.now() - started) / 1000,
-      provider: this.provider,
+      provider: decision.provider,
+      providerReason: describeDecision(decision),
     };
   }
 
   async release(): Promise<void> {
     this.released = true;
-    const compiled = [...this.models.values()];
-    this.models.clear();
-    for (const pending of compiled) {
-      const models = await pending.catch(() => undefined);
-      await models?.targets.release();
-      await models?.lossGrad.release();
-    }
+    await this.models.clear();
     this.weightCache.clear();
-  }
-
-  private compiled(selection: LayerSelection, pooling: Pooling): Promise<CompiledModels> {
-    const key = `${layerSelectionKey(selection)} pooling=${pooling}`;
-    let pending = this.models.get(key);
-    if (!pending) {
-      pending = this.compile(selection, pooling);
-      this.models.set(key, pending);
-      pending.catch(() => this.models.delete(key));
-    }
-    return pending;
   }
 
   private async compile(selection: LayerSelection, pooling: Pooling): Promise<CompiledModels> {
@@ -181,27 +227,44 @@ export class Engine {
       }
     }
     const spec: ModelSpec = { layers: assembleNetwork(specs, this.weightCache, source), selection, pooling };
-    const create = async (provider: Provider) => {
-      const config = { provider, threads: this.config.threads ?? 0 };
-      const targets = await OrtModel.create(buildTargetsModel(spec), config);
-      try {
-        return { spec, targets, lossGrad: await OrtModel.create(buildLossGradModel(spec), config) };
-      } catch (error) {
-        await targets.release();
-        throw error;
+    const create = (provider: Provider) => createModels(spec, provider, this.config.threads ?? 0);
+    if (this.decision) return create((await this.decision).provider);
+
+    // The first compile decides the provider for the engine's lifetime: later ones use what started.
+    let first: CompiledModels | undefined;
+    this.decision = startFirst(providerCandidates(this.config.provider ?? 'auto', this.config.cudaInstalled), create).then(({ value, decision }) => {
+      first = value;
+      this.decided = decision;
+      // No WebGPU adapter is the normal case on a CPU machine, not worth a warning; anything else is.
+      if (decision.failures.some((f) => !(f.provider === 'webgpu' && /adapter/i.test(f.error)))) {
+        this.config.onWarning?.(`Running on ${decision.provider}: ${describeDecision(decision)}`, {
+          provider: decision.provider,
+          failures: decision.failures,
+        });
       }
-    };
-    try {
-      return await create(this.provider);
-    } catch (error) {
-      // 'auto' found the CUDA library but no usable GPU: the CPU always works.
-      if (this.provider === 'cuda' && (this.config.provider ?? 'auto') === 'auto') {
-        this.provider = 'cpu';
-        return create('cpu');
-      }
-      throw error;
-    }
+      return decision;
+    });
+    // A failed decision (no provider started at all) is retried by the next run.
+    this.decision.catch(() => (this.decision = undefined));
+    await this.decision;
+    return first!;
   }
+}
+
+async function createModels(spec: ModelSpec, provider: Provider, threads: number): Promise<CompiledModels> {
+  const config = { provider, threads };
+  const targets = await OrtModel.create(buildTargetsModel(spec), config);
+  try {
+    return { spec, targets, lossGrad: await OrtModel.create(buildLossGradModel(spec), config) };
+  } catch (error) {
+    await targets.release();
+    throw error;
+  }
+}
+
+function describeDecision(decision: ProviderDecision): string {
+  const failed = decision.failures.map((f) => `${f.provider}: ${f.error}`).join('; ');
+  return failed ? `${decision.reason} (${failed})` : decision.reason;
 }
 
 function parseOptions(input: StylizeRequest['options']): EngineOptions {
@@ -226,27 +289,11 @@ function checkImage(image: RgbImage, what: string): void {
   }
 }
 
-/** The sizes to optimise at, coarse to fine: the requested smaller long sides, then the content's own size. */
-function planScales(content: RgbImage, scales: readonly number[]): Array<{ width: number; height: number }> {
-  const longSide = Math.max(content.width, content.height);
-  const coarse = [...new Set(scales)]
-    .filter((s) => s < longSide)
-    .sort((a, b) => a - b)
-    .map((s) => fitLongSide(content.width, content.height, s))
-    .filter((size) => Math.min(size.width, size.height) >= MIN_IMAGE_SIDE);
-  return [...coarse, { width: content.width, height: content.height }];
-}
-
 /** A style image for a coarser scale: shrunk like the content, but never under the minimum side. */
 function shrinkStyle(style: RgbImage, factor: number): RgbImage {
   const minSide = Math.min(style.width, style.height);
   const f = Math.min(1, Math.max(factor, MIN_IMAGE_SIDE / minSide));
   return resizeImage(style, Math.max(MIN_IMAGE_SIDE, Math.round(style.width * f)), Math.max(MIN_IMAGE_SIDE, Math.round(style.height * f)));
-}
-
-function initialImage(init: EngineOptions['init'], content: RgbImage, random: () => number): RgbImage {
-  if (init === 'content') return createImage(content.width, content.height, Float32Array.from(content.data));
-  return createImage(content.width, content.height, Float32Array.from({ length: content.data.length }, random));
 }
 
 function makeOptimizer(options: EngineOptions, size: number): PixelOptimizer {

@@ -7,6 +7,7 @@ export type EngineErrorCode =
   | 'IMAGE_TOO_SMALL' // a side under MIN_IMAGE_SIDE pixels
   | 'IMAGE_INVALID' // wrong buffer length or non-finite pixels
   | 'OPTIONS_INVALID' // option values the engine cannot run with
+  | 'MEMORY_LIMIT' // the run would need more memory than the engine allows (the message says what fits)
   | 'CANCELLED' // the caller's AbortSignal fired
   | 'RUNTIME_FAILED'; // ONNX Runtime refused a model or a run
 

@@ -1,6 +1,16 @@
 // The engine's public surface. Everything outside src/engine imports from here, nothing deeper.
 export type { LossTerms, ProgressEvent, StepRecord, StyleImage, StylizeRequest, StylizeResult } from './api.js';
 export { Engine, type EngineConfig, type ProviderChoice } from './engine.js';
+export { planRun, type IgnoredScale, type PlanOptions, type RunPlan, type Size } from './plan.js';
+export {
+  DEFAULT_MAX_OPTIMIZER_BYTES,
+  estimateMemoryBytes,
+  memoryBreakdown,
+  optimizerBytes,
+  type MemoryBreakdown,
+  type MemoryOptions,
+} from './memory.js';
+export { START_NOISE } from './init.js';
 export { EngineError, isEngineError, type EngineErrorCode } from './errors.js';
 export { createImage, fromInterleavedRgb, MIN_IMAGE_SIDE, toInterleavedRgb, type RgbImage } from './image.js';
 export { LAYER_PRESETS, parseLayerSpec, type LayerSelection } from './layers.js';

@@ -42,6 +42,14 @@ export function layerSelectionKey(selection: LayerSelection): string {
   return `style=${style} content=${selection.content.join(',')}`;
 }
 
+/**
+ * A canonical string for what a compiled model depends on: which layers carry which loss, not the style
+ * layers' multipliers (those are fed at run time).
+ */
+export function layerStructureKey(selection: LayerSelection): string {
+  return `style=${selection.style.map((s) => s.layer).join(',')} content=${selection.content.join(',')}`;
+}
+
 /** The deepest convolution the selection uses: the network is cut after it. */
 export function lastLayer(selection: LayerSelection): string {
   const used = new Set([...selection.style.map((s) => s.layer), ...selection.content]);

@@ -25,7 +25,10 @@ export const engineOptionsSchema = z.object({
       }
     }),
   pooling: z.enum(['avg', 'max']).default('avg').describe('pooling between blocks: avg (the chapter) or max (VGG as trained)'),
-  init: z.enum(['noise', 'content']).default('noise').describe('start from uniform noise or from the content image'),
+  init: z
+    .enum(['noise', 'content', 'image'])
+    .default('noise')
+    .describe('start from uniform noise, the content image or a given image (e.g. an earlier result), the last two with a little seeded noise'),
   seed: z.number().int().min(0).max(0xffffffff).optional().describe('random seed: the same seed gives the same image'),
   scales: z
     .array(z.number().int().min(16).max(4096))

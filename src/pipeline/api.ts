@@ -1,5 +1,5 @@
 import type { LossTerms, ProgressEvent, StepRecord, StylizeRequest, StylizeResult } from '../engine/index.js';
-import type { DecodeLimits } from '../images/index.js';
+import type { DecodeLimits, Size } from '../images/index.js';
 import type { StylizeOptions, StylizeOptionsInput } from './options.js';
 
 export type { DecodeLimits } from '../images/index.js';
@@ -19,6 +19,11 @@ export interface PipelineInput {
   readonly styles: readonly Uint8Array[];
   readonly options?: StylizeOptionsInput;
   readonly limits?: Partial<DecodeLimits>;
+  /**
+   * an encoded picture to start from (e.g. a parent job's result PNG), decoded and resized to the working
+   * size; giving one makes the run start from it (`init` becomes 'image')
+   */
+  readonly initImage?: Uint8Array;
 }
 
 export interface PipelineRequest extends PipelineInput {
@@ -26,9 +31,23 @@ export interface PipelineRequest extends PipelineInput {
   /** the engine's progress, every step; `frame` present on frame steps */
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
-  /** GIF byte budget, default 8 MB (Discord rejects bot uploads over 10 MiB) */
+  /** GIF byte budget, default 8 MB (Discord rejects bot uploads over 10 MiB); never above maxUploadBytes */
   readonly gifMaxBytes?: number;
+  /**
+   * the most bytes each output (result PNG, GIF, plot) may have, default 10 MiB: adapters pass their
+   * platform's upload limit. Outputs over it are downsized (the PNG also with `upscale`).
+   */
+  readonly maxUploadBytes?: number;
 }
+
+/** Something the run did differently from what was asked, for the job card to say. */
+export type PipelineAdjustment =
+  /** a thin picture: the long side grew past `size` so that the short side reaches the network's minimum */
+  | { readonly kind: 'size-grown'; readonly requested: number; readonly used: number }
+  /** a coarse scale that did not run: not smaller than the working size, or too thin at this aspect */
+  | { readonly kind: 'scale-ignored'; readonly size: number; readonly reason: 'not-smaller' | 'too-small' }
+  /** the result PNG was downsized to fit the upload budget */
+  | { readonly kind: 'result-downsized'; readonly from: Size; readonly to: Size; readonly maxBytes: number };
 
 export interface PipelineSummary extends LossTerms {
   readonly steps: number;
@@ -38,6 +57,12 @@ export interface PipelineSummary extends LossTerms {
   readonly height: number;
   readonly seed: number;
   readonly provider: string;
+  // The three below are always set by stylizeImages; optional so that stand-ins written before them still fit.
+  /** why that provider ran (e.g. "auto: the CUDA provider is not installed; no WebGPU adapter") */
+  readonly providerReason?: string;
+  /** the size the engine optimised at */
+  readonly working?: Size;
+  readonly adjustments?: readonly PipelineAdjustment[];
 }
 
 export interface PipelineResult {

@@ -19,3 +19,22 @@ export class StylizeOptionsError extends Error {
 export function isStylizeOptionsError(error: unknown): error is StylizeOptionsError {
   return error instanceof StylizeOptionsError;
 }
+
+export type PipelineOutput = 'result' | 'gif' | 'plot';
+
+/** An output that cannot be made to fit the upload budget even downsized (a budget of a few kilobytes). */
+export class PipelineOutputError extends Error {
+  override readonly name = 'PipelineOutputError';
+  readonly code = 'OUTPUT_TOO_LARGE';
+  constructor(
+    readonly output: PipelineOutput,
+    readonly maxBytes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The ${output} does not fit in ${maxBytes} bytes even downsized.`, options);
+  }
+}
+
+export function isPipelineOutputError(error: unknown): error is PipelineOutputError {
+  return error instanceof PipelineOutputError;
+}

@@ -1,7 +1,26 @@
 // The stylisation pipeline: encoded pictures in, encoded result, GIF and loss plot out. Platform-neutral:
 // the CLI, the job worker and the chat adapters all call it.
-export type { DecodeLimits, PipelineInput, PipelineRequest, PipelineResult, PipelineSummary, StylizeEngine } from './api.js';
-export { isStylizeOptionsError, StylizeOptionsError, type OptionIssue } from './errors.js';
+export type {
+  DecodeLimits,
+  PipelineAdjustment,
+  PipelineInput,
+  PipelineRequest,
+  PipelineResult,
+  PipelineSummary,
+  StylizeEngine,
+} from './api.js';
+export { DEFAULT_MAX_UPLOAD_BYTES } from './budget.js';
+export {
+  isPipelineOutputError,
+  isStylizeOptionsError,
+  PipelineOutputError,
+  StylizeOptionsError,
+  type OptionIssue,
+  type PipelineOutput,
+} from './errors.js';
+// The engine's plan and memory estimate, for job limits and ETAs: the same functions the engine runs by.
+export { estimateMemoryBytes, planRun, type RunPlan } from '../engine/index.js';
+export { estimateStylizeMemory, planStylize, workingSize } from './plan.js';
 export {
   ENGINE_OPTION_KEYS,
   engineOptionsOf,

@@ -1,5 +1,6 @@
 import {
   fromInterleavedRgb,
+  planRun,
   toInterleavedRgb,
   type ProgressEvent,
   type RgbImage,
@@ -8,17 +9,16 @@ import {
 import {
   decodeImage,
   DEFAULT_DECODE_LIMITS,
-  encodeProgressGif,
-  encodePng,
+  DEFAULT_GIF_MAX_BYTES,
   FrameRecorder,
   preserveColors,
-  renderLossPlot,
   resampleRgb8,
   type DecodedImage,
   type ImageHeader,
   type Size,
 } from '../images/index.js';
-import type { PipelineInput, PipelineRequest, PipelineResult, StylizeEngine } from './api.js';
+import type { PipelineAdjustment, PipelineInput, PipelineRequest, PipelineResult, StylizeEngine } from './api.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, gifWithin, plotWithin, pngWithin } from './budget.js';
 import { StylizeOptionsError } from './errors.js';
 import { engineOptionsOf, parseStylizeOptions, type StylizeOptions } from './options.js';
 
@@ -33,6 +33,10 @@ export interface PreparedInputs {
   /** the content as uploaded: size and format */
   readonly contentSource: ImageHeader;
   readonly styles: readonly StyleImage[];
+  /** the picture to start from, at the working size (init 'image') */
+  readonly initImage?: RgbImage;
+  /** what differs from the request so far (a thin picture's grown size, coarse scales that cannot run) */
+  readonly adjustments: readonly PipelineAdjustment[];
 }
 
 export interface RunOptions {
@@ -40,6 +44,7 @@ export interface RunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
   readonly gifMaxBytes?: number;
+  readonly maxUploadBytes?: number;
 }
 
 /** The whole job: decode and check the pictures, run the engine, encode the result, its GIF and its plot. */
@@ -52,7 +57,12 @@ export async function stylizeImages(request: PipelineRequest): Promise<PipelineR
  * it loads weights (the CLI downloads 80 MB otherwise). Throws StylizeOptionsError or ImageInputError.
  */
 export async function prepareInputs(input: PipelineInput): Promise<PreparedInputs> {
-  const options = parseStylizeOptions(input.options);
+  const parsed = parseStylizeOptions(input.options);
+  if (parsed.init === 'image' && !input.initImage) {
+    throw new StylizeOptionsError([{ key: 'init', message: "'image' needs a picture to start from (a result to continue)" }]);
+  }
+  // A given picture is what the run starts from; the options as run say so, for the card and for repeats.
+  const options = input.initImage ? { ...parsed, init: 'image' as const } : parsed;
   if (input.styles.length === 0) throw new StylizeOptionsError([{ key: 'styles', message: 'give at least one style image' }]);
   const blend = options.styleBlend;
   if (blend !== undefined) {
@@ -74,18 +84,32 @@ export async function prepareInputs(input: PipelineInput): Promise<PreparedInput
     ...input.styles.map((bytes, i) =>
       decodeImage(bytes, { limits, longSide: styleSide, subject: one ? 'The style image' : `Style image ${i + 1}` }),
     ),
+    ...(input.initImage ? [decodeImage(input.initImage, { limits, longSide: options.size, subject: 'The picture to start from' })] : []),
   ];
   // Every picture is checked; the first problem in the order the user gave them is the one reported.
   const settled = await Promise.allSettled(jobs);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
-  const [content, ...styles] = settled.map((s) => (s as PromiseFulfilledResult<DecodedImage>).value);
+  const decoded = settled.map((s) => (s as PromiseFulfilledResult<DecodedImage>).value);
+  const content = decoded[0]!;
+  const styles = decoded.slice(1, 1 + input.styles.length);
+  const initImage = input.initImage ? decoded.at(-1)!.image : undefined;
   return {
     options,
-    content: content!.image,
-    contentSource: content!.source,
+    content: content.image,
+    contentSource: content.source,
     styles: styles.map((s, i) => ({ image: s.image, weight: blend?.[i] ?? 1 })),
+    ...(initImage ? { initImage } : {}),
+    adjustments: sizeAdjustments(options, content.image),
   };
+}
+
+function sizeAdjustments(options: StylizeOptions, working: Size): PipelineAdjustment[] {
+  const adjustments: PipelineAdjustment[] = [];
+  const used = Math.max(working.width, working.height);
+  if (used > options.size) adjustments.push({ kind: 'size-grown', requested: options.size, used });
+  for (const ignored of planRun(options, working).ignored) adjustments.push({ kind: 'scale-ignored', ...ignored });
+  return adjustments;
 }
 
 /** The second half: the engine run and the three outputs. */
@@ -103,6 +127,7 @@ export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Pr
     content,
     styles: prepared.styles,
     options: engineOptionsOf(options),
+    ...(prepared.initImage ? { initImage: prepared.initImage } : {}),
     signal: run.signal,
     onProgress: (event) => {
       if (event.frame) recorder.add(event.frame, event.step);
@@ -113,16 +138,21 @@ export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Pr
   const lastStep = result.history.at(-1)?.step ?? 0;
   recorder.add(result.image, lastStep, true);
   const finalImage = options.preserveColors ? preserveColors(result.image, content) : result.image;
-  const outputSize = options.upscale ? prepared.contentSource : finalImage;
+  const wanted: Size = options.upscale ? prepared.contentSource : finalImage;
+  const maxBytes = run.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const [png, gif, plot] = await Promise.all([
-    encodePng(finalImage, outputSize),
-    encodeProgressGif(recorder.frames, gifSize, { maxBytes: run.gifMaxBytes }),
-    renderLossPlot(result.history, { scaleSizes: result.scales.map((s) => Math.max(s.width, s.height)), title: 'Loss per step' }),
+    pngWithin(finalImage, { width: wanted.width, height: wanted.height }, maxBytes),
+    gifWithin(recorder.frames, gifSize, Math.min(run.gifMaxBytes ?? DEFAULT_GIF_MAX_BYTES, maxBytes)),
+    plotWithin(result.history, { scaleSizes: result.scales.map((s) => Math.max(s.width, s.height)), title: 'Loss per step' }, maxBytes),
   ]);
+  const adjustments = [...prepared.adjustments];
+  if (png.width !== wanted.width || png.height !== wanted.height) {
+    adjustments.push({ kind: 'result-downsized', from: { width: wanted.width, height: wanted.height }, to: { width: png.width, height: png.height }, maxBytes });
+  }
 
   return {
-    png,
-    gif: gif.gif,
+    png: png.png,
+    gif,
     plot,
     history: result.history,
     options: { ...options, seed: result.options.seed },
@@ -130,10 +160,13 @@ export async function runPrepared(prepared: PreparedInputs, run: RunOptions): Pr
       ...result.losses,
       steps: lastStep,
       seconds: (performance.now() - started) / 1000,
-      width: outputSize.width,
-      height: outputSize.height,
+      width: png.width,
+      height: png.height,
       seed: result.options.seed,
       provider: result.provider,
+      providerReason: result.providerReason,
+      working: { width: content.width, height: content.height },
+      adjustments,
     },
   };
 }

@@ -95,6 +95,7 @@ async function check(pooling: Pooling, selection: LayerSelection, weights: { sty
     [IO.contentWeight]: { data: Float32Array.of(weights.content), dims: [] },
     [IO.tvWeight]: { data: Float32Array.of(weights.tv), dims: [] },
   };
+  for (const { layer, weight } of selection.style) feeds[IO.styleLayerWeight(layer)] = { data: Float32Array.of(weight), dims: [] };
   for (const [layer, t] of contentFeatures) feeds[IO.contentTarget(layer)] = { data: t.data, dims: [...t.dims] };
   for (const [layer, t] of grams) feeds[IO.gramTarget(layer)] = { data: t.data, dims: [...t.dims] };
   const out = await lossModel.run(feeds);

@@ -1,4 +1,5 @@
 import { createImage, EngineError, engineOptionsSchema, type StepRecord, type StylizeRequest, type StylizeResult } from '../../src/engine/index.js';
+import { seededRandom } from '../../src/engine/random.js';
 import type { StylizeEngine } from '../../src/pipeline/index.js';
 
 /**
@@ -9,7 +10,11 @@ export class FakeEngine implements StylizeEngine {
   readonly requests: StylizeRequest[] = [];
   released = false;
 
-  constructor(private readonly fail?: Error) {}
+  /** `noisy`: the result is seeded noise instead of grey, so that it does not compress to nothing */
+  constructor(
+    private readonly fail?: Error,
+    private readonly noisy = false,
+  ) {}
 
   async stylize(request: StylizeRequest): Promise<StylizeResult> {
     this.requests.push(request);
@@ -17,7 +22,13 @@ export class FakeEngine implements StylizeEngine {
     const options = engineOptionsSchema.parse(request.options ?? {});
     const { width, height } = request.content;
     const history: StepRecord[] = [];
-    const picture = (step: number) => createImage(width, height, new Float32Array(3 * width * height).fill(0.2 + (0.6 * step) / options.steps));
+    const random = seededRandom(1);
+    const picture = (step: number) =>
+      createImage(
+        width,
+        height,
+        this.noisy ? Float32Array.from({ length: 3 * width * height }, random) : new Float32Array(3 * width * height).fill(0.2 + (0.6 * step) / options.steps),
+      );
     for (let step = 0; step <= options.steps; step++) {
       if (request.signal?.aborted) throw new EngineError('CANCELLED', 'The style transfer was cancelled.');
       const losses = { style: 1000 / (step + 1), content: step === 0 ? 0 : 10 + step, tv: 0, total: 0 };
@@ -40,10 +51,12 @@ export class FakeEngine implements StylizeEngine {
       image: picture(options.steps),
       history,
       scales: [{ width, height }],
+      ignoredScales: [],
       losses: history.at(-1)!,
       options: { ...options, seed: options.seed ?? 42 },
       seconds: 0.01,
       provider: 'fake',
+      providerReason: 'a stand-in engine',
     };
   }
 

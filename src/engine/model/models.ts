@@ -11,6 +11,8 @@ export const IO = {
   styleWeight: 'style_weight',
   contentWeight: 'content_weight',
   tvWeight: 'tv_weight',
+  /** per style layer multiplier: an input, not a constant, so `conv1_1:0.5` and `conv1_1:0.51` share a session */
+  styleLayerWeight: (layer: string) => `style_layer_weight:${layer}`,
   contentTarget: (layer: string) => `content_target:${layer}`,
   gramTarget: (layer: string) => `gram_target:${layer}`,
   contentFeatures: (layer: string) => `content:${layer}`,
@@ -71,7 +73,7 @@ export function buildTargetsModel(spec: ModelSpec): Uint8Array {
 
 /**
  * One step's worth of work: the loss terms and d(total)/d(image), for any image size.
- * total = style_weight * sum_l(w_l * styleMSE_l) + content_weight * sum(contentMSE) + tv_weight * TV.
+ * total = style_weight * sum_l(w_l * styleMSE_l) (w_l fed as style_layer_weight:<layer>) + content_weight * sum(contentMSE) + tv_weight * TV.
  * The outputs `style`, `content` and `tv` are the weighted terms, so they add up to `total`.
  */
 export function buildLossGradModel(spec: ModelSpec): Uint8Array {
@@ -94,12 +96,12 @@ export function buildLossGradModel(spec: ModelSpec): Uint8Array {
     addGradient(layer, piece.gradient);
   }
   const styleValues: string[] = [];
-  for (const { layer, weight } of spec.selection.style) {
+  for (const { layer } of spec.selection.style) {
     const channels = convLayer(spec, layer).outChannels;
     const target = g.input(IO.gramTarget(layer), [channels, channels]);
-    const layerWeight = weight === 1 ? styleWeight : g.op('Mul', [styleWeight, g.scalar(weight)]);
-    const piece = styleLoss(g, recordOf(forward, layer), channels, target, layerWeight);
-    styleValues.push(weight === 1 ? piece.value : g.op('Mul', [piece.value, g.scalar(weight)]));
+    const weight = g.input(IO.styleLayerWeight(layer), []);
+    const piece = styleLoss(g, recordOf(forward, layer), channels, target, g.op('Mul', [styleWeight, weight]));
+    styleValues.push(g.op('Mul', [piece.value, weight]));
     addGradient(layer, piece.gradient);
   }
   const tv = totalVariation(g, image, tvWeight);

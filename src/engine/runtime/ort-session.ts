@@ -1,11 +1,11 @@
 // The only module that imports onnxruntime-node: the rest of the engine sees plain Float32Arrays.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../errors.js';
 
-export type Provider = 'cpu' | 'cuda';
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
 
 export interface TensorData {
   readonly data: Float32Array;
@@ -37,7 +37,8 @@ export class OrtModel {
       executionMode: 'sequential',
       intraOpNumThreads: config.threads,
       interOpNumThreads: 1,
-      executionProviders: config.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+      // The CPU last: nodes a GPU provider lacks run there, one by one, instead of failing the model.
+      executionProviders: config.provider === 'cpu' ? ['cpu'] : [config.provider, 'cpu'],
     };
     try {
       return new OrtModel(await ort.InferenceSession.create(model, options), config.provider);
@@ -82,4 +83,24 @@ export function cudaProviderInstalled(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether a WebGPU adapter can exist at all. On Linux, WebGPU (Dawn) runs on Vulkan: without the Vulkan
+ * loader it can only fail, and it says so on stderr, so the loader is looked for first (in the dynamic
+ * linker's cache and LD_LIBRARY_PATH). Elsewhere (D3D12, Metal) only a session start can tell.
+ */
+export function webgpuMayWork(): { readonly possible: boolean; readonly why?: string } {
+  if (process.platform !== 'linux') return { possible: true };
+  const name = 'libvulkan.so.1';
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  if (dirs.some((d) => existsSync(path.join(d, name)))) return { possible: true };
+  try {
+    if (readFileSync('/etc/ld.so.cache').includes(name)) return { possible: true };
+  } catch {
+    // no linker cache (some minimal images): look in the usual places below
+  }
+  const usual = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  if (usual.some((d) => existsSync(path.join(d, name)))) return { possible: true };
+  return { possible: false, why: `no Vulkan driver (${name} not found)` };
 }

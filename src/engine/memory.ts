@@ -1,0 +1,106 @@
+import { EngineError } from './errors.js';
+import { parseLayerSpec, usedLayers } from './layers.js';
+import type { EngineOptions } from './options.js';
+import type { Size } from './plan.js';
+import { VGG19_CONVS } from './vgg19.js';
+
+/** The options that change how much memory a run needs. The pipeline's options fit as they are. */
+export type MemoryOptions = Pick<EngineOptions, 'layers' | 'optimizer' | 'lbfgsHistory' | 'steps'> & {
+  readonly scales?: readonly number[];
+};
+
+export interface MemoryBreakdown {
+  /** the process before any model: Node, ONNX Runtime, the HDF5 reader */
+  readonly base: number;
+  /** the weights: the engine's copy, each session's copy, the backward kernels, pre-packed layouts */
+  readonly weights: number;
+  /** one loss-and-gradient step at the working size: every feature map forward and back */
+  readonly step: number;
+  /** the forward pass that makes the targets, at the largest of the content and style images */
+  readonly targets: number;
+  /** the optimiser's state: L-BFGS history (history x pixels x 4 bytes x 2) or Adam's two moments */
+  readonly optimizer: number;
+  /** pictures the engine holds: content, styles, the current image and a frame */
+  readonly images: number;
+  readonly total: number;
+}
+
+/*
+ * Calibrated by `npm run bench -- --memory` (peak RSS of a fresh process running one stylisation) on this
+ * project's graphs with ONNX Runtime 1.x on the CPU; the figures there are kept within 15%.
+ * Feature floats per pixel: the sum over used convolutions of channels / 4^(block - 1), i.e. the floats of
+ * all pre-activation maps per input pixel. A step holds, per such float, the map, its ReLU, its mask and
+ * the gradient in the backward pass, in ONNX Runtime's blocked layout too: STEP_BYTES_PER_FEATURE_FLOAT.
+ */
+const BASE_BYTES = 150e6;
+const WEIGHT_COPIES = 5;
+const STEP_BYTES_PER_FEATURE_FLOAT = 4 * 6;
+const TARGET_BYTES_PER_FEATURE_FLOAT = 4 * 2;
+
+/** The largest L-BFGS history share the engine accepts by default; see EngineConfig.maxOptimizerBytes. */
+export const DEFAULT_MAX_OPTIMIZER_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Peak memory of one run before it starts, in bytes: what job limits compare with the operator's budget.
+ * `content` is the working size; `styleSizes` the style images as the engine gets them (default: the
+ * content's size).
+ */
+export function estimateMemoryBytes(options: MemoryOptions, content: Size, styleSizes: readonly Size[] = [content]): number {
+  return memoryBreakdown(options, content, styleSizes).total;
+}
+
+export function memoryBreakdown(options: MemoryOptions, content: Size, styleSizes: readonly Size[] = [content]): MemoryBreakdown {
+  const layers = usedLayers(parseLayerSpec(options.layers));
+  const deepest = VGG19_CONVS.findIndex((c) => c.name === layers.at(-1));
+  const convs = VGG19_CONVS.slice(0, deepest + 1);
+  const params = convs.reduce((s, c) => s + c.outChannels * (9 * c.inChannels + 1), 0);
+  const featureFloats = convs.reduce((s, c) => s + c.outChannels / 4 ** (Number(c.name[4]) - 1), 0);
+  const pixels = content.width * content.height;
+  const largest = Math.max(pixels, ...styleSizes.map((s) => s.width * s.height));
+  const styleFloats = styleSizes.reduce((s, x) => s + 3 * x.width * x.height, 0);
+
+  const base = BASE_BYTES;
+  const weights = WEIGHT_COPIES * 4 * params;
+  const step = STEP_BYTES_PER_FEATURE_FLOAT * featureFloats * pixels;
+  const targets = TARGET_BYTES_PER_FEATURE_FLOAT * featureFloats * largest;
+  const optimizer = optimizerBytes(options, content);
+  const images = 4 * (6 * 3 * pixels + styleFloats);
+  return { base, weights, step, targets, optimizer, images, total: base + weights + step + targets + optimizer + images };
+}
+
+/**
+ * The optimiser's state at the working size (the largest scale): Adam keeps two moments; L-BFGS keeps
+ * min(history, steps) pairs of float32 vectors (it is reset at each scale and cannot hold more pairs than
+ * steps taken), plus the previous pixels and gradient and a float64 direction.
+ */
+export function optimizerBytes(options: Pick<MemoryOptions, 'optimizer' | 'lbfgsHistory' | 'steps'>, content: Size): number {
+  const n = 3 * content.width * content.height;
+  if (options.optimizer === 'adam') return 2 * 4 * n;
+  return historyBytes(options, content) + (4 + 4 + 4 + 8) * n;
+}
+
+function historyBytes(options: Pick<MemoryOptions, 'lbfgsHistory' | 'steps'>, content: Size): number {
+  return Math.min(options.lbfgsHistory, options.steps) * 3 * content.width * content.height * 4 * 2;
+}
+
+/** Refuses an L-BFGS history that would not fit in `maxBytes`, saying which history and which size would. */
+export function checkOptimizerMemory(options: EngineOptions, content: Size, maxBytes: number): void {
+  if (options.optimizer !== 'lbfgs') return;
+  const needed = historyBytes(options, content);
+  if (needed <= maxBytes) return;
+  const perPair = 3 * content.width * content.height * 8;
+  const history = Math.floor(maxBytes / perPair);
+  const pairs = Math.min(options.lbfgsHistory, options.steps);
+  const side = Math.floor(Math.sqrt(maxBytes / (pairs * 24)) * Math.sqrt(Math.max(content.width, content.height) / Math.min(content.width, content.height)));
+  const fits = history >= 1 ? `history ${history} fits at this size, or size ${side} with history ${pairs}` : `size ${side} with history ${pairs} fits`;
+  throw new EngineError(
+    'MEMORY_LIMIT',
+    `L-BFGS with history ${pairs} at ${content.width}x${content.height} px keeps ${gb(needed)} of history, ` +
+      `over the ${gb(maxBytes)} this engine allows: ${fits}.`,
+  );
+}
+
+function gb(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  return bytes >= 1e6 ? `${Math.round(bytes / 1e6)} MB` : `${Math.round(bytes / 1e3)} kB`;
+}
