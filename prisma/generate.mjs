@@ -14,5 +14,7 @@ if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !env.PRISMA_MIGRATION_ENGINE_BINARY) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = fileURLToPath(new URL('./schema.prisma', import.meta.url));
 }
 const cli = require.resolve('prisma/build/index.js');
-const result = spawnSync(process.execPath, [cli, 'generate', '--no-hints'], { stdio: 'inherit', env });
+// Quiet when it works (its banners are noise on every start); everything it said when it fails.
+const result = spawnSync(process.execPath, [cli, 'generate', '--no-hints'], { stdio: ['inherit', 'pipe', 'pipe'], env, encoding: 'utf8' });
+if (result.status !== 0) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`);
 process.exit(result.status ?? 1);
