@@ -160,6 +160,8 @@ export interface Reply {
   readonly jobId?: string;
   /** choices for autocomplete-like answers (preset names) */
   readonly choices?: readonly { readonly name: string; readonly value: string }[];
+  /** paginated answers (history): pass as the command's `cursor` for the next page; absent on the last */
+  readonly nextCursor?: string;
 }
 
 /** A file to upload with a message. */

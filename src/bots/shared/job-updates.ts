@@ -1,0 +1,290 @@
+import type { Logger } from 'pino';
+import { LRUCache } from 'lru-cache';
+import type { FileUpload, MessageParts, PlatformName, ReplyRef, Transport } from './contract.js';
+import type { JobEventMap, JobView } from './jobs-types.js';
+import {
+  cancelledStatus,
+  doneStatus,
+  failedStatus,
+  progressStatus,
+  queuedStatus,
+  recoveredStatus,
+  resultCard,
+  resultImages,
+  startedStatus,
+} from './messages/index.js';
+import type { JobsPort } from './ports.js';
+import { conversationOf, isStoredReplyRef, storedReplyRef } from './reply-ref.js';
+import type { Timers } from './timers.js';
+import { withRetry, type RetryPolicy } from './transport-retry.js';
+
+export interface JobUpdatesDeps {
+  readonly jobs: Pick<JobsPort, 'events' | 'setReplyRef'>;
+  readonly logger: Logger;
+  readonly timers: Timers;
+  readonly editIntervalMs: number;
+  readonly bindWaitMs: number;
+  readonly retry: RetryPolicy;
+}
+
+interface StatusUpdate {
+  readonly parts: MessageParts;
+  /** progress is coalesced to one edit per interval; state changes go at once */
+  readonly throttled: boolean;
+  /** the final "done" line: only edits a status message that exists, never posts one after the result */
+  readonly editOnly?: boolean;
+}
+
+interface Tracked {
+  readonly jobId: string;
+  readonly platform: string;
+  /** where to post; undefined while waiting for the adapter's bind */
+  conversation: ReplyRef | undefined;
+  /** the command's replyRef: the conversation when no bind comes */
+  readonly fallback: ReplyRef | null;
+  status: ReplyRef | null;
+  result: ReplyRef | null;
+  pendingStatus: StatusUpdate | undefined;
+  pendingUpload: { readonly parts: MessageParts; readonly files: readonly FileUpload[] } | undefined;
+  lastEditAt: number;
+  editTimer: unknown;
+  bindTimer: unknown;
+  busy: Promise<void> | undefined;
+  terminal: boolean;
+  /** a permanent transport failure was logged for this job: later ones are not */
+  warned: boolean;
+}
+
+/**
+ * Tells each job's story through its platform's Transport: one status message, posted once and edited
+ * (queued, started, progress at most once per interval with a preview, cancelled or failed in place), then
+ * the result with its card and follow-up buttons, and the status edited to done. It listens to the job
+ * service's events, which it never blocks: transport calls run on their own chain per job, retried with
+ * backoff when retryable, and a job whose platform is down simply keeps its latest state until it is back.
+ */
+export class JobUpdates {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly transports = new Map<string, Transport>();
+  /** binds that came before the job's first event (the event is emitted inside submit, so rarely) */
+  private readonly earlyBinds = new LRUCache<string, { conversation: ReplyRef }>({ max: 1000 });
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly log: Logger;
+
+  constructor(private readonly deps: JobUpdatesDeps) {
+    this.log = deps.logger.child({ component: 'job-updates' });
+    const on = <K extends keyof JobEventMap>(name: K, listener: (event: JobEventMap[K]) => void) =>
+      this.unsubscribe.push(deps.jobs.events.on(name, (event) => listener(event)));
+    on('queued', (e) => this.update(e.job, { parts: queuedStatus(e.job, e.position, e.etaSeconds), throttled: false }));
+    on('started', (e) => this.update(e.job, { parts: startedStatus(e.job, e.etaSeconds), throttled: false }));
+    on('progress', (e) => this.update(e.job, { parts: progressStatus(e.job, e.step, e.totalSteps, e.losses, this.secondsLeft(e.job, e.step, e.totalSteps), e.preview), throttled: true }));
+    on('recovered', (e) => this.update(e.job, { parts: recoveredStatus(e.job, e.wasRunning), throttled: false }, { recovered: true }));
+    on('cancelled', (e) => this.update(e.job, { parts: cancelledStatus(e.job, e.wasRunning), throttled: false }, { terminal: true }));
+    on('failed', (e) => this.update(e.job, { parts: failedStatus(e.job, e.code, e.details), throttled: false }, { terminal: true }));
+    on('finished', (e) => {
+      const files = resultImages(e.job.id, { result: e.result, gif: e.gif, plot: e.plot });
+      this.update(e.job, { parts: doneStatus(e.job, e.summary.seconds), throttled: false, editOnly: true }, { terminal: true, upload: { parts: resultCard(e.job, e.summary), files } });
+    });
+    // this process let the job go (shutdown, another process took it): nothing more to tell from here
+    on('requeued', (e) => this.forget(e.job.id));
+    on('released', (e) => this.forget(e.job.id));
+  }
+
+  /** Updates of `transport.platform` go through it from now on; waiting ones are delivered now. */
+  attach(transport: Transport): () => void {
+    this.transports.set(transport.platform, transport);
+    for (const t of this.tracked.values()) if (t.platform === transport.platform) this.flush(t);
+    return () => {
+      if (this.transports.get(transport.platform) === transport) this.transports.delete(transport.platform);
+    };
+  }
+
+  /** The conversation the adapter made for the job (e.g. the thread on its reply): the status goes there. */
+  bind(jobId: string, conversation: ReplyRef): void {
+    const t = this.tracked.get(jobId);
+    if (!t) {
+      this.earlyBinds.set(jobId, { conversation });
+      return;
+    }
+    t.conversation = conversation;
+    this.deps.timers.clearTimeout(t.bindTimer);
+    this.flush(t);
+  }
+
+  /** Resolves when no transport call is in flight or queued to run now (throttled edits wait for their timer). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.tracked.values()].map((t) => t.busy).filter((b): b is Promise<void> => b !== undefined);
+      if (busy.length === 0) return;
+      await Promise.all(busy);
+    }
+  }
+
+  close(): void {
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    for (const t of this.tracked.values()) this.clearTimers(t);
+    this.tracked.clear();
+  }
+
+  private update(job: JobView, status: StatusUpdate, change: { terminal?: boolean; recovered?: boolean; upload?: Tracked['pendingUpload'] } = {}): void {
+    const known = this.tracked.get(job.id);
+    if (!known && change.terminal && !this.transports.has(job.platform)) return; // nobody to tell, nothing to keep
+    const t = known ?? this.track(job, change.recovered === true);
+    if (change.recovered && t.conversation === undefined) t.conversation = t.fallback ?? undefined;
+    t.pendingStatus = status;
+    if (change.upload) t.pendingUpload = change.upload;
+    if (change.terminal) t.terminal = true;
+    this.flush(t);
+  }
+
+  private track(job: JobView, recovered: boolean): Tracked {
+    const stored = job.replyRef;
+    const envelope = isStoredReplyRef(stored) ? stored : null;
+    const early = this.earlyBinds.get(job.id);
+    this.earlyBinds.delete(job.id);
+    const t: Tracked = {
+      jobId: job.id,
+      platform: job.platform,
+      conversation: early?.conversation ?? envelope?.conversation ?? (recovered ? (conversationOf(stored) ?? undefined) : undefined),
+      fallback: conversationOf(stored),
+      status: envelope?.status ?? null,
+      result: envelope?.result ?? null,
+      pendingStatus: undefined,
+      pendingUpload: undefined,
+      lastEditAt: Number.NEGATIVE_INFINITY,
+      editTimer: undefined,
+      bindTimer: undefined,
+      busy: undefined,
+      terminal: false,
+      warned: false,
+    };
+    if (t.conversation === undefined) {
+      // a job just submitted: its adapter binds the conversation once it has shown the reply
+      t.bindTimer = this.deps.timers.setTimeout(() => {
+        t.bindTimer = undefined;
+        if (t.conversation !== undefined) return;
+        t.conversation = t.fallback ?? undefined;
+        this.flush(t);
+      }, this.deps.bindWaitMs);
+    }
+    this.tracked.set(job.id, t);
+    return t;
+  }
+
+  private flush(t: Tracked): void {
+    if (t.busy || t.conversation === undefined || !this.transports.has(t.platform)) return;
+    if (t.conversation === null) {
+      // a job without a conversation (submitted with no replyRef): nothing can be posted
+      if (t.terminal) this.forget(t.jobId);
+      return;
+    }
+    t.busy = this.drain(t).finally(() => {
+      t.busy = undefined;
+      if (t.terminal && !t.pendingStatus && !t.pendingUpload) this.forget(t.jobId);
+      else if (t.pendingUpload || (t.pendingStatus && !t.pendingStatus.throttled)) this.flush(t);
+    });
+  }
+
+  private async drain(t: Tracked): Promise<void> {
+    for (;;) {
+      const transport = this.transports.get(t.platform);
+      if (!transport || this.tracked.get(t.jobId) !== t) return;
+      const conversation = t.conversation as ReplyRef;
+      if (t.pendingUpload) {
+        const upload = t.pendingUpload;
+        t.pendingUpload = undefined;
+        const ref = await this.call(t, 'upload', () => transport.upload(conversation, upload.parts, upload.files));
+        if (ref !== undefined) {
+          t.result = ref;
+          await this.persist(t);
+        }
+        continue;
+      }
+      const status = t.pendingStatus;
+      if (!status) return;
+      if (status.editOnly && t.status === null) {
+        t.pendingStatus = undefined;
+        continue;
+      }
+      const now = this.deps.timers.now();
+      if (status.throttled && now - t.lastEditAt < this.deps.editIntervalMs) {
+        this.scheduleEdit(t, t.lastEditAt + this.deps.editIntervalMs - now);
+        return;
+      }
+      t.pendingStatus = undefined;
+      this.deps.timers.clearTimeout(t.editTimer);
+      t.editTimer = undefined;
+      t.lastEditAt = now;
+      const existing = t.status;
+      if (existing !== null) {
+        const ref = await this.call(t, 'edit', () => transport.edit(existing, status.parts));
+        // the message is gone (deleted by someone): the next update posts a new one
+        if (ref === undefined) t.status = null;
+        else if (JSON.stringify(ref) !== JSON.stringify(existing)) {
+          t.status = ref;
+          await this.persist(t);
+        }
+      } else {
+        const ref = await this.call(t, 'post', () => transport.post(conversation, status.parts));
+        if (ref !== undefined) {
+          t.status = ref;
+          await this.persist(t);
+        }
+      }
+    }
+  }
+
+  private scheduleEdit(t: Tracked, ms: number): void {
+    if (t.editTimer !== undefined) return;
+    t.editTimer = this.deps.timers.setTimeout(() => {
+      t.editTimer = undefined;
+      if (t.pendingStatus) {
+        // the timer is the throttle's end: the latest progress goes out now
+        t.lastEditAt = Number.NEGATIVE_INFINITY;
+        this.flush(t);
+      }
+    }, ms);
+  }
+
+  /** One transport call with retries; undefined when it failed for good (logged once per job). */
+  private async call(t: Tracked, what: string, call: () => Promise<ReplyRef>): Promise<ReplyRef | undefined> {
+    try {
+      return await withRetry(call, this.deps.timers, this.deps.retry);
+    } catch (error) {
+      if (!t.warned) {
+        t.warned = true;
+        this.log.warn({ err: error, job: t.jobId, platform: t.platform, call: what }, 'a job update could not be delivered; the job goes on and its result stays retrievable by id');
+      }
+      return undefined;
+    }
+  }
+
+  private async persist(t: Tracked): Promise<void> {
+    try {
+      await this.deps.jobs.setReplyRef(t.jobId, storedReplyRef(t.conversation as ReplyRef, t.status, t.result));
+    } catch (error) {
+      this.log.warn({ err: error, job: t.jobId }, 'where the job is shown was not saved; after a restart its updates go to a new message');
+    }
+  }
+
+  private secondsLeft(job: JobView, step: number, totalSteps: number): number | null {
+    if (!job.startedAt || step <= 0) return null;
+    const elapsed = (this.deps.timers.now() - job.startedAt.getTime()) / 1000;
+    return Math.max(0, (elapsed / step) * (totalSteps - step));
+  }
+
+  private forget(jobId: string): void {
+    const t = this.tracked.get(jobId);
+    if (!t) return;
+    this.clearTimers(t);
+    this.tracked.delete(jobId);
+  }
+
+  private clearTimers(t: Tracked): void {
+    this.deps.timers.clearTimeout(t.editTimer);
+    this.deps.timers.clearTimeout(t.bindTimer);
+    t.editTimer = undefined;
+    t.bindTimer = undefined;
+  }
+}
+
+export type { PlatformName };

@@ -1,0 +1,23 @@
+// Every sentence a user reads, written once. The job service keeps codes and details; these render them.
+export { describeFailure, describeJobError, duration, relative } from './job-errors.js';
+export { describeAttachmentProblem, pictureSubject } from './attachments.js';
+export { about, bold, code, fileSize, plural, shortDuration } from './format.js';
+export { optionName, optionProblems, privateInfo, privateProblem, TEXT, TITLES } from './replies.js';
+export {
+  cancelButton,
+  cancelledStatus,
+  compactLoss,
+  doneStatus,
+  failedStatus,
+  followUpButtons,
+  jobFooter,
+  progressLine,
+  progressStatus,
+  queuedLine,
+  queuedStatus,
+  recoveredStatus,
+  resultCard,
+  resultImages,
+  startedStatus,
+} from './status.js';
+export { fullCard, jobSummaryCard, jobLine } from './cards.js';
