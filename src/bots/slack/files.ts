@@ -45,6 +45,9 @@ export async function slackAttachment(file: SlackFile, deps: SlackFiles): Promis
     declaredType: info.mimetype ?? null,
     allowedHosts: allowedFileHosts(deps.apiUrl),
     headers: { Authorization: `Bearer ${deps.botToken}` },
+    // Slack answers a download it refuses (no files:read, a revoked token) with a redirect to its sign-in
+    // page: that is "unavailable", not a foreign host
+    maxRedirects: 0,
   });
 }
 

@@ -61,6 +61,8 @@ const ts = (() => {
 export class FakeSlack extends EventEmitter {
   readonly calls: ApiCall[] = [];
   readonly messages: Message[] = [];
+  /** what the app posted to response_url (slash commands' answers) */
+  readonly responses: Array<{ readonly id: string; readonly body: Record<string, unknown> }> = [];
   readonly ephemerals: Array<{ channel: string; user: string; text: string; blocks: unknown[]; threadTs: string | null }> = [];
   readonly views = new Map<string, { id: string; triggerId: string | null; view: Record<string, unknown>; hash: string }>();
   readonly files = new Map<string, HostedFile>();
@@ -121,6 +123,13 @@ export class FakeSlack extends EventEmitter {
     return Object.assign(this.fileObject(file), file);
   }
 
+  /** The file's download answers 404 from now on, as Slack's does for a deleted or expired file. */
+  expire(id: string): void {
+    const file = this.files.get(id);
+    if (!file) throw new Error(`no file ${id}`);
+    file.expired = true;
+  }
+
   /** the file object as Slack's payloads spell it */
   fileObject(file: HostedFile): Record<string, unknown> & { id: string } {
     return {
@@ -164,6 +173,11 @@ export class FakeSlack extends EventEmitter {
     });
   }
 
+  /** a response_url for one slash command */
+  responseUrl(): string {
+    return `${this.base}/respond/${randomUUID()}`;
+  }
+
   callsOf(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok === true);
   }
@@ -177,6 +191,15 @@ export class FakeSlack extends EventEmitter {
     if (url.pathname.startsWith('/api/') && req.method === 'POST') return this.api(url.pathname.slice(5), req, res);
     if (url.pathname.startsWith('/files-pri/') && req.method === 'GET') return this.download(url, req, res);
     if (url.pathname.startsWith('/upload/') && req.method === 'POST') return this.receiveUpload(url, req, res);
+    if (url.pathname.startsWith('/respond/') && req.method === 'POST') {
+      const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+      this.responses.push({ id: url.pathname.slice('/respond/'.length), body });
+      res.writeHead(200).end('ok');
+      const call: ApiCall = { method: 'response_url', token: null, args: body, status: 200, response: { ok: true } };
+      this.calls.push(call);
+      this.emit('call', call);
+      return;
+    }
     res.writeHead(404).end();
   }
 
@@ -312,6 +335,11 @@ export class FakeSlack extends EventEmitter {
 
   private async download(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const fault = this.takeFault('download');
+    if (fault?.kind === 'error') {
+      // without files:read Slack sends the browser to its sign-in page instead of the file
+      res.writeHead(302, { Location: `${this.base}/signin` }).end();
+      return;
+    }
     if (fault) {
       this.answerFault(fault, res);
       return;
