@@ -517,6 +517,9 @@ export class FakeDiscord {
       if (interaction.expired || Date.now() - interaction.createdAt > (this.options.tokenLifetimeMs ?? 15 * 60_000)) throw new ApiError(401, 50027, 'Invalid Webhook Token');
       if (sub === undefined && method === 'POST') {
         const { json, files } = await payload();
+        const original = interaction.originalId ? this.messages.get(interaction.originalId) : undefined;
+        // Discord's rule: the first follow-up of a deferral still loading resolves it, keeping the deferral's visibility
+        if (original && (original.flags & LOADING) !== 0 && !original.deleted) return [200, this.messageJson(this.editMessage(original, { ...json, flags: original.flags }, files))];
         const message = this.createMessage(interaction.channelId, interaction.id, 'webhook', json, files);
         return [200, this.messageJson(message)];
       }
@@ -688,7 +691,7 @@ export class FakeDiscord {
       voice_states: [],
       members: [],
       channels: [...this.channels.values()].filter((c) => c.guildId === this.guildId && c.type === 0).map((c) => this.channelJson(c)),
-      threads: [],
+      threads: [...this.channels.values()].filter((c) => c.guildId === this.guildId && c.type === 11).map((c) => this.channelJson(c)),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
