@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EPHEMERAL } from './fake/discord.js';
-import { as, button, buttonIds, DiscordHarness, embedText, USERS } from './harness.js';
+import { as, button, buttonIds, DiscordHarness, embedText, picture, USERS } from './harness.js';
 
 describe('/stylize on the fake Discord', () => {
   let h: DiscordHarness;
@@ -37,4 +37,53 @@ describe('/stylize on the fake Discord', () => {
     // the private placeholder of the deferral is gone; no message of the interaction is ephemeral
     expect(h.fake.messagesOf(interaction).every((m) => (m.flags & EPHEMERAL) === 0)).toBe(true);
   });
+});
+
+describe('/stylize while the queue is busy, and refusals', () => {
+  let h: DiscordHarness;
+  beforeEach(async () => {
+    h = await DiscordHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('acknowledges within a second while another job runs, and tells the second user their place', async () => {
+    const first = await h.stylize(as(USERS.alice));
+    const run = await h.runner.run(0);
+    run.advance(3);
+    const second = await h.stylize(as(USERS.bob));
+    expect((await h.fake.acknowledged(second.interaction)).latencyMs).toBeLessThan(1000);
+    expect(embedText(second.reply)).toMatch(/position 2|next/);
+    const bobStatus = await h.statusMessage(second.reply.id);
+    expect(embedText(bobStatus)).toMatch(/Queued/);
+    run.advance(7);
+    run.finish();
+    await h.resultMessage(first.reply.id);
+    // bob's job starts once alice's is done, and its status says so in bob's thread
+    const bobRun = await h.runner.run(1);
+    expect(bobRun.job.id).toBe(second.jobId);
+    bobRun.advance(1);
+    await h.statusMessage(second.reply.id, (m) => /Running/.test(embedText(m)), "bob's job running");
+  });
+
+  const bad = (name: string, make: (h: DiscordHarness) => Record<string, unknown>, reason: RegExp) =>
+    it(`refuses ${name} privately with the reason, and starts no job`, async () => {
+      const good = h.images();
+      const interaction = h.fake.slash('stylize', { content: good.content, style: good.style, ...make(h) } as never, as(USERS.alice));
+      const reply = await h.privateReply(interaction);
+      expect((await h.fake.acknowledged(interaction)).latencyMs).toBeLessThan(3000);
+      expect(embedText(reply)).toMatch(reason);
+      expect(h.fake.messagesOf(interaction).filter((m) => (m.flags & EPHEMERAL) === 0)).toHaveLength(0);
+      expect(h.fake.log.filter((e) => e.kind === 'thread')).toHaveLength(0);
+      expect(h.bot.service.list({ platform: 'discord', serverId: h.fake.guildId })).toHaveLength(0);
+    });
+
+  bad('a text file named .jpg', (h) => ({ content: h.fake.attachment('cat.jpg', picture('bad/text_not_an_image.jpg'), 'image/jpeg') }), /text|not a picture|not an image/i);
+  // the CDN sends 40% of what the attachment declares
+  bad('a truncated download', (h) => ({ content: h.fake.attachment('cat.jpg', picture('bad/truncated_40pct_chelsea.jpg'), 'image/jpeg', { size: picture('content/chelsea_cat.jpg').byteLength }) }), /truncated|incomplete|cut off|only part/i);
+  bad('a pixel bomb', (h) => ({ style: h.fake.attachment('bomb.png', picture('bad/bomb_60000x60000_rgb_header_only.png'), 'image/png') }), /pixels|too (big|large)|60000/i);
+  bad('a picture declared too large', (h) => ({ content: h.fake.attachment('huge.jpg', picture('content/chelsea_cat.jpg'), 'image/jpeg', { size: 300 * 1024 * 1024 }) }), /MB|large|big/i);
+  bad('a foreign host', (h) => ({ content: h.fake.attachment('cat.jpg', picture('content/chelsea_cat.jpg'), 'image/jpeg', { url: 'https://evil.example.com/cat.jpg' }) }), /evil\.example\.com|host|Discord/i);
+  bad('bad options', () => ({ style_weight: -5 }), /style_weight/);
 });
