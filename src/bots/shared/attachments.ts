@@ -31,7 +31,14 @@ export async function fetchAttachment(attachment: Attachment, limits: FetchLimit
   let received = 0;
   try {
     if (limits.signal?.aborted) throw limits.signal.reason;
-    const stream = await raceAbort(attachment.open(controller.signal), controller.signal);
+    let stream: AsyncIterable<Uint8Array>;
+    try {
+      stream = await raceAbort(attachment.open(controller.signal), controller.signal);
+    } catch (error) {
+      // a refusal of the adapter's, the limit, or the platform's file server unreachable
+      if (error instanceof AttachmentRefused || controller.signal.aborted) throw error;
+      throw new AttachmentRefused({ problem: 'unavailable', status: null }, { cause: error });
+    }
     for await (const chunk of iterateUntilAbort(stream, controller.signal)) {
       received += chunk.byteLength;
       if (received > limits.maxBytes) {

@@ -1,4 +1,4 @@
-import { parseRawOptions, STYLIZE_DEFAULTS, type StylizeOptions } from '../../../pipeline/index.js';
+import { OPTION_DESCRIPTORS, parseRawOptions, STYLIZE_DEFAULTS, type StylizeOptions } from '../../../pipeline/index.js';
 import type { Reply } from '../contract.js';
 import { code, optionName, optionProblems, privateInfo, privateProblem, TEXT, TITLES } from '../messages/index.js';
 import type { PresetView } from '../jobs-types.js';
@@ -33,7 +33,7 @@ export const preset: Handler<'preset'> = async (command, actor, deps) => {
       const shown = await presets.show(owner, command.name);
       return privateInfo({
         title: `Preset ${shown.name}${shown.isDefault ? ' (your default)' : ''}`,
-        fields: Object.entries(shown.options).map(([k, v]) => ({ name: optionName(k), value: Array.isArray(v) ? v.join(',') : String(v), inline: true })),
+        fields: ordered(shown.options).map(([k, v]) => ({ name: optionName(k), value: Array.isArray(v) ? v.join(',') : String(v), inline: true })),
         ...(shown.problems.length > 0 ? { body: `${TEXT.presetProblems}\n${optionProblems(shown.problems)}`, tone: 'warning' as const } : {}),
       });
     }
@@ -59,7 +59,7 @@ function saved_(saved: PresetView, created: boolean): Reply {
 }
 
 function summary(p: PresetView): string {
-  const entries = Object.entries(p.options);
+  const entries = ordered(p.options);
   return entries.length === 0 ? '(no usable options)' : entries.map(([k, v]) => `${optionName(k)}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
 }
 
@@ -77,4 +77,11 @@ export function reusableOptions(options: StylizeOptions): Record<string, unknown
   // a job with only default options still makes a usable preset
   if (Object.keys(out).length === 0) out.size = options.size;
   return out;
+}
+
+const ORDER = new Map(OPTION_DESCRIPTORS.map((d, i) => [d.key as string, i]));
+
+/** Options in the order every surface lists them. */
+function ordered(options: object): Array<[string, unknown]> {
+  return Object.entries(options).sort(([a], [b]) => (ORDER.get(a) ?? 99) - (ORDER.get(b) ?? 99));
 }

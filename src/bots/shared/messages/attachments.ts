@@ -20,7 +20,7 @@ export function describeAttachmentProblem(details: AttachmentProblem, subject: s
         ? `${subject} is over the ${size(details.maxBytes)} limit: send a smaller or more compressed picture.`
         : `${subject} is ${size(details.bytes)}, over the ${size(details.maxBytes)} limit: send a smaller or more compressed picture.`;
     case 'notAnImage':
-      return `${subject} is ${details.declaredType === 'image/svg+xml' ? 'an SVG drawing' : `a ${details.declaredType} file`}, not a picture I can use: send a ${ACCEPTED} image.`;
+      return `${subject} is ${details.declaredType === 'image/svg+xml' ? 'an SVG drawing' : `a file of type ${details.declaredType}`}, not a picture I can use: send a ${ACCEPTED} image.`;
     case 'foreignHost':
       return `${subject} is not stored on this platform's file servers (${details.host}), so I did not download it: attach the file itself.`;
     case 'timedOut':
