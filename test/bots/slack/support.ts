@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { createBotCore } from '../../../src/bots/shared/index.js';
-import type { BotCore } from '../../../src/bots/shared/contract.js';
+import { createBotCore, type BotCoreHandle } from '../../../src/bots/shared/index.js';
 import type { Timers } from '../../../src/bots/shared/timers.js';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../src/bots/slack/index.js';
 import { sharedImage } from '../../helpers/paths.js';
@@ -47,7 +46,7 @@ export class TestTimers implements Timers {
 export interface SlackHarness {
   readonly fake: FakeSlack;
   readonly jobs: Harness;
-  readonly core: BotCore;
+  readonly core: BotCoreHandle;
   readonly adapter: SlackAdapter;
   /** signed requests to the app's /slack/events (HTTP mode) */
   readonly sender: SlackSender;
@@ -87,6 +86,7 @@ export async function startSlack(dir: string, options: SlackHarnessOptions = {})
     close: async () => {
       await adapter.stop();
       await jobs.close();
+      core.close();
     },
   };
 }
