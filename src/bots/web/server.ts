@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Actor, BotCore, Command, RawOptions, Reply } from '../shared/contract.js';
 import { commandForAction, isOurAction } from '../shared/actions.js';
@@ -65,7 +65,8 @@ export function buildWebServer(deps: WebServerDeps) {
 
   const app = Fastify({
     loggerInstance: logger.child({ component: 'web' }),
-    disableRequestLogging: true,
+    // one line per thing that happens: jobs and refusals are logged, not every request of the page
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     requestTimeout: options.requestTimeoutMs,
     forceCloseConnections: true,
