@@ -1,4 +1,4 @@
-import type { StylizeOptions } from '../pipeline/index.js';
+import { planStylize, type StylizeOptions } from '../pipeline/index.js';
 
 export interface SpeedSample {
   /** optimiser and layer set: the two choices that change the cost of a step most, apart from size */
@@ -11,13 +11,20 @@ export interface SpeedSample {
 /** Seconds per pixel-step before any job has run here: 256 px `gatys` at ~0.23 s a step, rounded up. */
 export const PRIOR_SECONDS_PER_UNIT = 4e-6;
 
+/** How long a job will take, learnt from the runs that ended. A distributed queue may share one. */
+export interface JobEstimator {
+  estimateSeconds(options: StylizeOptions): number;
+  /** a run of these options took `seconds` of compute */
+  recordRun(options: StylizeOptions, seconds: number): void;
+}
+
 /**
  * Predicts how long a job takes from the measured speed of recent ones. A step's cost grows with the
  * pixel count, so speeds are kept per pixel-step and scaled to each job; the median of recent runs of the
  * same kind is used, then of any kind, then a prior. The whole run is timed (decoding, GIF, plot too),
  * so fixed overheads end up inside the rate.
  */
-export class SpeedEstimator {
+export class SpeedEstimator implements JobEstimator {
   private readonly samples: SpeedSample[] = [];
 
   constructor(
@@ -29,6 +36,10 @@ export class SpeedEstimator {
     if (!(sample.units > 0) || !(sample.seconds > 0)) return;
     this.samples.unshift(sample);
     this.samples.length = Math.min(this.samples.length, this.keep * 4);
+  }
+
+  recordRun(options: StylizeOptions, seconds: number): void {
+    this.record({ kind: speedKind(options), units: workUnits(options), seconds });
   }
 
   secondsPerUnit(kind: string): number {
@@ -46,18 +57,19 @@ export function speedKind(options: Pick<StylizeOptions, 'optimizer' | 'layers'>)
   return `${options.optimizer}|${options.layers.trim().toLowerCase()}`;
 }
 
-/** Long sides the run optimises at, coarse to fine; the run ends at `size`. */
-export function runSizes(options: Pick<StylizeOptions, 'scales' | 'size'>): number[] {
-  return [...new Set(options.scales.filter((s) => s < options.size))].sort((a, b) => a - b).concat(options.size);
+type PlanInputs = Pick<StylizeOptions, 'scales' | 'size' | 'steps'>;
+
+/**
+ * The steps of the whole run, from the engine's own scale plan (a square of `size` stands in for the unknown
+ * aspect ratio), so that ETAs count exactly the scales the engine will run.
+ */
+export function totalSteps(options: PlanInputs): number {
+  return planStylize(options).totalSteps;
 }
 
-export function totalSteps(options: Pick<StylizeOptions, 'scales' | 'size' | 'steps'>): number {
-  return options.steps * runSizes(options).length;
-}
-
-/** Steps times pixels, summed over scales; a square picture stands in for the unknown aspect ratio. */
-export function workUnits(options: Pick<StylizeOptions, 'scales' | 'size' | 'steps'>): number {
-  return runSizes(options).reduce((sum, side) => sum + options.steps * side * side, 0);
+/** Steps times pixels, summed over the plan's scales. */
+export function workUnits(options: PlanInputs): number {
+  return planStylize(options).scales.reduce((sum, s) => sum + options.steps * s.width * s.height, 0);
 }
 
 function median(values: number[]): number {

@@ -1,7 +1,11 @@
 import type { LossTerms } from '../engine/index.js';
 import { STYLIZE_DEFAULTS, stylizeOptionsSchema, type PipelineSummary, type StylizeOptions } from '../pipeline/index.js';
 import type { JobRecord, JobStatus } from '../store/index.js';
-import type { FailureCode } from './failures.js';
+import type { FailureCode, FailureDetails } from './failures.js';
+
+/** Follow-ups of a finished job, each a new job linked to its parent. */
+export type FollowUpAction = 'seed' | 'style' | 'content' | 'upscale';
+export const FOLLOW_UP_ACTIONS: readonly FollowUpAction[] = ['seed', 'style', 'content', 'upscale'];
 
 /** A job as chat adapters see it: where to answer, whose it is, how far it got. */
 export interface JobView {
@@ -20,11 +24,21 @@ export interface JobView {
   readonly createdAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
+  /** the adapter's opaque pointer given at submission (or set later), echoed on every event; null when none */
+  readonly replyRef: unknown;
+  /** the job this one follows up on, and how */
+  readonly parentId: string | null;
+  readonly followUp: FollowUpAction | null;
 }
 
 /**
  * Everything the queue tells the outside, one event type per moment of a job's life. The same events
  * serve every platform; an adapter subscribes and renders them (edit a message, post a file).
+ *
+ * Every job this process took on ends here with exactly one terminal event: `finished`, `failed`,
+ * `cancelled`, `requeued` (this process stopped; the job waits in the database for the next start) or
+ * `released` (another process runs or ended it). `submit` emits `queued` before it resolves; the event's
+ * `job.replyRef` is the one given to submit, so an adapter can match the two.
  */
 export interface JobEventMap {
   /** accepted or re-queued; position 1 starts next */
@@ -41,11 +55,22 @@ export interface JobEventMap {
     /** where they are kept until retention removes them, relative to the data directory */
     readonly files: { readonly result: string; readonly gif: string; readonly plot: string };
   };
-  failed: { readonly job: JobView; readonly code: FailureCode; readonly reason: string };
+  /** `details` is data: render it with describeFailure(code, details) of the bot layer */
+  failed: { readonly job: JobView; readonly code: FailureCode; readonly details: FailureDetails };
   cancelled: { readonly job: JobView; readonly by: string; readonly wasRunning: boolean };
   /** after a restart: the job survived and is queued again (a queued event follows) */
   recovered: { readonly job: JobView; readonly wasRunning: boolean };
+  /** terminal for this process: it shut down; the job stays queued in the database and resumes at the next start */
+  requeued: { readonly job: JobView; readonly wasRunning: boolean };
+  /**
+   * terminal for this process: the job is another process's now (it claimed the job first, or took it
+   * over after this one's lease expired), or it was ended behind this process's back; `job` is as stored.
+   */
+  released: { readonly job: JobView; readonly reason: 'claimed-elsewhere' | 'lease-lost' | 'changed-elsewhere' };
 }
+
+export const JOB_EVENT_NAMES: readonly JobEventName[] = ['queued', 'started', 'progress', 'finished', 'failed', 'cancelled', 'recovered', 'requeued', 'released'];
+export const TERMINAL_EVENTS: readonly JobEventName[] = ['finished', 'failed', 'cancelled', 'requeued', 'released'];
 
 export type JobEventName = keyof JobEventMap;
 export type JobEventListener<K extends JobEventName> = (event: JobEventMap[K]) => void | Promise<void>;
@@ -104,5 +129,12 @@ export function jobViewOfRecord(record: JobRecord): JobView {
     createdAt: record.createdAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
+    replyRef: record.replyRef ?? null,
+    parentId: record.parentId,
+    followUp: isFollowUp(record.followUp) ? record.followUp : null,
   };
+}
+
+export function isFollowUp(value: unknown): value is FollowUpAction {
+  return typeof value === 'string' && (FOLLOW_UP_ACTIONS as readonly string[]).includes(value);
 }

@@ -1,58 +1,72 @@
-import { isEngineError } from '../engine/index.js';
+import { isEngineError, type EngineErrorCode } from '../engine/index.js';
 import { isImageInputError } from '../images/index.js';
 import { isStylizeOptionsError } from '../pipeline/index.js';
+import type { InputProblem, OptionViolation } from './errors.js';
 
 /** Why a job that was accepted did not produce a result. */
 export type FailureCode =
-  | 'INVALID_INPUT' // a picture the decoder refused
-  | 'INVALID_OPTIONS' // options the pipeline or engine refused
+  | 'INVALID_INPUT' // a picture the decoder or the engine refused
+  | 'INVALID_OPTIONS' // options the pipeline or engine refused, or stored ones this version refuses
   | 'ENGINE_UNAVAILABLE' // weights missing or unreadable: the operator's problem
   | 'INPUT_MISSING' // the stored input files are gone
   | 'INTERRUPTED' // restarts kept killing it
   | 'INTERNAL'; // anything else
 
+/** The numbers and names of a failure, stored as JSON with the job and rendered into words when read. */
+export type FailureDetails =
+  | ({ readonly code: 'INVALID_INPUT'; readonly jobId: string } & (InputProblem | { readonly problem: 'engine'; readonly engineCode: EngineErrorCode }))
+  | { readonly code: 'INVALID_OPTIONS'; readonly jobId: string; readonly violations: readonly OptionViolation[]; readonly stored: boolean }
+  | { readonly code: 'ENGINE_UNAVAILABLE'; readonly jobId: string; readonly engineCode: EngineErrorCode }
+  | { readonly code: 'INPUT_MISSING'; readonly jobId: string }
+  | { readonly code: 'INTERRUPTED'; readonly jobId: string; readonly attempts: number }
+  | { readonly code: 'INTERNAL'; readonly jobId: string };
+
 export interface JobFailure {
   readonly code: FailureCode;
-  /** user-facing: what happened and what to do */
-  readonly reason: string;
+  readonly details: FailureDetails;
   /** whether the operator should look at the logs */
   readonly operatorError: boolean;
 }
 
-/** The user-facing reason for a failed run, written once. */
-export function describeFailure(error: unknown, jobId: string): JobFailure {
-  if (isImageInputError(error)) return { code: 'INVALID_INPUT', reason: error.message, operatorError: false };
+const failure = (details: FailureDetails, operatorError: boolean): JobFailure => ({ code: details.code, details, operatorError });
+
+/** What a run's error means for its owner: a code and its details, decided once here. */
+export function classifyFailure(error: unknown, jobId: string): JobFailure {
+  if (isImageInputError(error)) {
+    return failure({ code: 'INVALID_INPUT', jobId, problem: 'image', picture: null, imageCode: error.code, imageDetails: error.details, subject: error.subject }, false);
+  }
   if (isStylizeOptionsError(error)) {
-    const issues = error.issues.map((i) => `${i.key}: ${i.message}`).join('; ');
-    return { code: 'INVALID_OPTIONS', reason: `These options cannot run: ${issues}.`, operatorError: false };
+    return failure({ code: 'INVALID_OPTIONS', jobId, violations: error.issues.map((i) => ({ option: i.key, message: i.message })), stored: false }, false);
   }
   if (isEngineError(error)) {
     switch (error.code) {
       case 'IMAGE_TOO_SMALL':
       case 'IMAGE_INVALID':
-        return { code: 'INVALID_INPUT', reason: `${error.message} Send a larger picture or choose a larger size.`, operatorError: false };
+        return failure({ code: 'INVALID_INPUT', jobId, problem: 'engine', engineCode: error.code }, false);
       case 'LAYER_SPEC_INVALID':
       case 'OPTIONS_INVALID':
-        return { code: 'INVALID_OPTIONS', reason: error.message, operatorError: false };
+      case 'MEMORY_LIMIT':
+        // the engine's own line names the option and the value; it is the closest thing to a detail it has
+        return failure({ code: 'INVALID_OPTIONS', jobId, violations: [{ option: error.code === 'LAYER_SPEC_INVALID' ? 'layers' : error.code === 'MEMORY_LIMIT' ? 'size' : 'options', message: error.message }], stored: false }, false);
       case 'WEIGHTS_NOT_FOUND':
       case 'WEIGHTS_INVALID':
       case 'WEIGHTS_DOWNLOAD_FAILED':
-        return { code: 'ENGINE_UNAVAILABLE', reason: `The bot cannot load its neural network right now, so job ${jobId} could not run. The operator has the details; try again later.`, operatorError: true };
+        return failure({ code: 'ENGINE_UNAVAILABLE', jobId, engineCode: error.code }, true);
       default:
         break;
     }
   }
-  return { code: 'INTERNAL', reason: `Something went wrong while stylising job ${jobId}. Try again; if it fails again, try a smaller size or fewer steps.`, operatorError: true };
+  return failure({ code: 'INTERNAL', jobId }, true);
 }
 
 export function interruptedFailure(jobId: string, attempts: number): JobFailure {
-  return {
-    code: 'INTERRUPTED',
-    reason: `Job ${jobId} was interrupted by a bot restart ${attempts} times, so it was stopped. Try a smaller size or fewer steps.`,
-    operatorError: true,
-  };
+  return failure({ code: 'INTERRUPTED', jobId, attempts }, true);
 }
 
 export function missingInputFailure(jobId: string): JobFailure {
-  return { code: 'INPUT_MISSING', reason: `The pictures of job ${jobId} are no longer stored: send them again.`, operatorError: true };
+  return failure({ code: 'INPUT_MISSING', jobId }, true);
+}
+
+export function storedOptionsFailure(jobId: string, violations: readonly OptionViolation[]): JobFailure {
+  return failure({ code: 'INVALID_OPTIONS', jobId, violations, stored: true }, false);
 }

@@ -1,12 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { dataDirError, STORE_PAGE_SIZE } from '../store/index.js';
 
 export interface StoredFile {
   readonly hash: string;
   /** relative to the data directory, with forward slashes */
   readonly path: string;
   readonly bytes: number;
+  /** false when the same picture was stored already (another job may use it) */
+  readonly created: boolean;
 }
 
 export interface ResultFiles {
@@ -19,7 +22,7 @@ export interface ResultFiles {
  * The job files under the data directory: inputs by content hash (`inputs/ab/abcd…`, so a picture sent
  * twice is stored once) and results per job (`results/<job>/result.png`, `progress.gif`, `losses.png`).
  * Every write goes to a temporary name first and is renamed into place, so a crash never leaves a
- * half-written file under a real name.
+ * half-written file under a real name. Failed writes reject with StoreError DATA_DIR_UNWRITABLE.
  */
 export class JobFiles {
   constructor(readonly dataDir: string) {}
@@ -29,8 +32,14 @@ export class JobFiles {
     const relative = `inputs/${hash.slice(0, 2)}/${hash}`;
     const file = this.resolve(relative);
     const existing = await stat(file).catch(() => null);
-    if (existing?.size !== bytes.length) await this.writeAtomic(file, bytes);
-    return { hash, path: relative, bytes: bytes.length };
+    const created = existing?.size !== bytes.length;
+    if (created) await this.writeAtomic(file, bytes);
+    return { hash, path: relative, bytes: bytes.length, created };
+  }
+
+  /** Deletes one stored input, e.g. those a failed submission had just written. */
+  async removeInput(relative: string): Promise<void> {
+    await this.guard(rm(this.resolve(relative), { force: true }));
   }
 
   async read(relative: string): Promise<Buffer> {
@@ -47,20 +56,28 @@ export class JobFiles {
   }
 
   async removeResults(jobId: string): Promise<void> {
-    await rm(this.resolve(`results/${jobId}`), { recursive: true, force: true });
+    await this.guard(rm(this.resolve(`results/${jobId}`), { recursive: true, force: true }));
   }
 
-  /** Deletes stored inputs whose hash is not in `keep`; returns how many. */
-  async removeInputsExcept(keep: ReadonlySet<string>): Promise<number> {
+  /**
+   * Deletes stored inputs that no job needs, asking `inUse` about at most STORE_PAGE_SIZE names at a time
+   * (so that neither memory nor a query grows with the number of files); returns how many went.
+   */
+  async removeUnusedInputs(inUse: (hashes: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number> {
     const root = this.resolve('inputs');
     const buckets = await readdir(root).catch(() => [] as string[]);
     let removed = 0;
     for (const bucket of buckets) {
-      for (const name of await readdir(path.join(root, bucket)).catch(() => [] as string[])) {
-        // temporary files of an interrupted write have a suffix: they go too
-        if (keep.has(name)) continue;
-        await rm(path.join(root, bucket, name), { force: true });
-        removed++;
+      const names = await readdir(path.join(root, bucket)).catch(() => [] as string[]);
+      for (let i = 0; i < names.length; i += STORE_PAGE_SIZE) {
+        const page = names.slice(i, i + STORE_PAGE_SIZE);
+        // temporary files of an interrupted write have a suffix: never a hash in use, so they go too
+        const keep = await inUse(page);
+        for (const name of page) {
+          if (keep.has(name)) continue;
+          await this.guard(rm(path.join(root, bucket, name), { force: true }));
+          removed++;
+        }
       }
     }
     return removed;
@@ -71,9 +88,21 @@ export class JobFiles {
   }
 
   private async writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, file);
+    await this.guard(
+      (async () => {
+        await mkdir(path.dirname(file), { recursive: true });
+        const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+        await writeFile(temporary, bytes);
+        await rename(temporary, file);
+      })(),
+    );
+  }
+
+  private async guard<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw dataDirError(error, this.dataDir);
+    }
   }
 }

@@ -1,8 +1,8 @@
 import { isImageInputError, probeImage, type DecodeLimits } from '../images/index.js';
 import type { StylizeOptions } from '../pipeline/index.js';
-import { JobError } from './errors.js';
+import { JobError, type PictureRef } from './errors.js';
 
-/** Refuses pictures that cannot run, at submission; throws JobError INVALID_INPUT with the picture's reason. */
+/** Refuses pictures that cannot run, at submission; throws JobError INVALID_INPUT naming the picture and the image layer's code. */
 export type InputCheck = (input: { readonly content: Uint8Array; readonly styles: readonly Uint8Array[]; readonly options: StylizeOptions }) => Promise<void>;
 
 /**
@@ -11,15 +11,17 @@ export type InputCheck = (input: { readonly content: Uint8Array; readonly styles
  */
 export function createImageInputCheck(limits?: Partial<DecodeLimits>): InputCheck {
   return async ({ content, styles }) => {
-    const pictures = [
-      { bytes: content, subject: 'The content picture' },
-      ...styles.map((bytes, i) => ({ bytes, subject: styles.length === 1 ? 'The style picture' : `Style picture ${i + 1}` })),
+    const pictures: Array<{ bytes: Uint8Array; picture: PictureRef }> = [
+      { bytes: content, picture: { role: 'content', index: 1, count: 1 } },
+      ...styles.map((bytes, i) => ({ bytes, picture: { role: 'style' as const, index: i + 1, count: styles.length } })),
     ];
-    for (const { bytes, subject } of pictures) {
+    for (const { bytes, picture } of pictures) {
       try {
-        await probeImage(bytes, { limits, subject });
+        await probeImage(bytes, { limits });
       } catch (error) {
-        if (isImageInputError(error)) throw new JobError({ code: 'INVALID_INPUT', reason: error.message }, Date.now(), { cause: error });
+        if (isImageInputError(error)) {
+          throw new JobError({ code: 'INVALID_INPUT', problem: 'image', picture, imageCode: error.code, imageDetails: error.details }, { cause: error });
+        }
         throw error;
       }
     }

@@ -16,9 +16,9 @@ export const OPTION_KEYS = Object.keys(SHAPE) as Array<keyof Shape>;
  * Validates options that a person typed or stored, key by key with the product's one options schema, and
  * reports every violation at once in words (not zod's). `source` names where they came from in messages.
  */
-export function validatePatch(input: unknown, source = 'options', now?: number): OptionsPatch {
+export function validatePatch(input: unknown, source = 'options'): OptionsPatch {
   const violations = patchViolations(input);
-  if (violations.length > 0) throw new JobError({ code: 'INVALID_OPTIONS', violations, source }, now);
+  if (violations.length > 0) throw new JobError({ code: 'INVALID_OPTIONS', violations, source });
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries((input ?? {}) as Record<string, unknown>)) {
     if (value !== undefined) patch[key] = (SHAPE[key as keyof Shape] as z.ZodType).parse(value);
@@ -56,12 +56,12 @@ export interface OptionLayers {
  * Options of a job: explicit > named preset > the user's default preset > server defaults > built-in
  * defaults. Every layer was valid alone; the merged set is checked again as a whole.
  */
-export function resolveOptions(layers: OptionLayers, now?: number): StylizeOptions {
+export function resolveOptions(layers: OptionLayers): StylizeOptions {
   const merged = { ...layers.server, ...layers.userDefault, ...layers.preset, ...layers.explicit };
   const result = stylizeOptionsSchema.safeParse(merged);
   if (!result.success) {
     const violations = result.error.issues.map((issue) => ({ option: String(issue.path[0] ?? 'options'), message: describeIssue(issue, undefined) }));
-    throw new JobError({ code: 'INVALID_OPTIONS', violations, source: 'options' }, now);
+    throw new JobError({ code: 'INVALID_OPTIONS', violations, source: 'options' });
   }
   return result.data;
 }

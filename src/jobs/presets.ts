@@ -38,15 +38,15 @@ export class PresetService {
   /** Saves or replaces the preset; `created` is false when one of that name was replaced. */
   async save(owner: PresetOwner, name: string, options: unknown): Promise<{ preset: PresetView; created: boolean }> {
     const now = this.deps.clock.now();
-    const key = presetName(name, now);
-    const patch = validatePatch(options, 'options', now);
+    const key = presetName(name);
+    const patch = validatePatch(options);
     if (Object.keys(patch).length === 0) {
-      throw new JobError({ code: 'INVALID_OPTIONS', violations: [{ option: 'options', message: 'a preset needs at least one option' }], source: 'options' }, now);
+      throw new JobError({ code: 'INVALID_OPTIONS', violations: [{ option: 'options', message: 'a preset needs at least one option' }], source: 'options' });
     }
-    if (!(await this.deps.presets.get(owner, key)) && (await this.deps.presets.count(owner)) >= this.maxPresets) {
-      throw new JobError({ code: 'LIMIT_REACHED', limit: 'presets', max: this.maxPresets, retryAt: null }, now);
-    }
-    const { preset, created } = await this.deps.presets.save(owner, key, patch, new Date(now));
+    // counted inside the store's transaction: two saves at once cannot both take the last place
+    const saved = await this.deps.presets.save(owner, key, patch, new Date(now), this.maxPresets);
+    if ('limitReached' in saved) throw new JobError({ code: 'LIMIT_REACHED', limit: 'presets', max: this.maxPresets, retryAt: null });
+    const { preset, created } = saved;
     return { preset: this.view(preset), created };
   }
 
@@ -59,15 +59,15 @@ export class PresetService {
   }
 
   async delete(owner: PresetOwner, name: string): Promise<void> {
-    const key = presetName(name, this.deps.clock.now());
-    if (!(await this.deps.presets.delete(owner, key))) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key }, this.deps.clock.now());
+    const key = presetName(name);
+    if (!(await this.deps.presets.delete(owner, key))) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key });
   }
 
   /** Makes the preset the user's default (applied to every job), or clears the default with null. */
   async setDefault(owner: PresetOwner, name: string | null): Promise<void> {
     const now = this.deps.clock.now();
-    const key = name === null ? null : presetName(name, now);
-    if (!(await this.deps.presets.setDefault(owner, key, new Date(now)))) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key! }, now);
+    const key = name === null ? null : presetName(name);
+    if (!(await this.deps.presets.setDefault(owner, key, new Date(now)))) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key! });
   }
 
   async getDefault(owner: PresetOwner): Promise<PresetView | null> {
@@ -82,10 +82,9 @@ export class PresetService {
 
   /** Imports another user's code under its own name or `name`; never replaces an existing preset. */
   async import(owner: PresetOwner, code: string, name?: string): Promise<PresetView> {
-    const now = this.deps.clock.now();
-    const shared = decodeShareCode(code, now);
-    const key = name === undefined ? shared.name : presetName(name, now);
-    if (await this.deps.presets.get(owner, key)) throw new JobError({ code: 'PRESET_EXISTS', name: key }, now);
+    const shared = decodeShareCode(code);
+    const key = name === undefined ? shared.name : presetName(name);
+    if (await this.deps.presets.get(owner, key)) throw new JobError({ code: 'PRESET_EXISTS', name: key });
     return (await this.save(owner, key, shared.options)).preset;
   }
 
@@ -100,10 +99,9 @@ export class PresetService {
   }
 
   private async find(owner: PresetOwner, name: string): Promise<PresetRecord> {
-    const now = this.deps.clock.now();
-    const key = presetName(name, now);
+    const key = presetName(name);
     const preset = await this.deps.presets.get(owner, key);
-    if (!preset) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key }, now);
+    if (!preset) throw new JobError({ code: 'PRESET_NOT_FOUND', name: key });
     return preset;
   }
 
@@ -123,15 +121,15 @@ export class PresetService {
 
   private usable(preset: PresetView): OptionsPatch {
     if (preset.problems.length > 0) {
-      throw new JobError({ code: 'INVALID_OPTIONS', violations: preset.problems, source: `preset "${preset.name}"` }, this.deps.clock.now());
+      throw new JobError({ code: 'INVALID_OPTIONS', violations: preset.problems, source: `preset "${preset.name}"` });
     }
     return preset.options;
   }
 }
 
 /** Names are case-insensitive and chat-friendly: lower case letters, digits, - and _. */
-export function presetName(name: string, now?: number): string {
+export function presetName(name: string): string {
   const key = name.trim().toLowerCase();
-  if (!PRESET_NAME.test(key)) throw new JobError({ code: 'INVALID_PRESET_NAME', name }, now);
+  if (!PRESET_NAME.test(key)) throw new JobError({ code: 'INVALID_PRESET_NAME', name });
   return key;
 }

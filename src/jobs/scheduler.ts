@@ -1,4 +1,5 @@
 import Bottleneck from 'bottleneck';
+import type { JobQueue } from './queue.js';
 
 /** What the scheduler needs to know of a job: who it belongs to, its limits and its expected length. */
 export interface QueueEntry {
@@ -23,8 +24,8 @@ export interface Forecast {
 
 export interface FairQueueOptions {
   readonly concurrency: number;
-  /** runs one job to its end; must not reject (failures are the caller's to record) */
-  readonly execute: (entry: QueueEntry) => Promise<void>;
+  /** runs one job to its end; must not reject (failures are the caller's to record). Or set later with `process`. */
+  readonly execute?: (entry: QueueEntry) => Promise<void>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -40,7 +41,7 @@ interface Pending extends QueueEntry {
  * A ticket that finds only jobs held back by a limit (the owner already runs one) waits in its slot
  * until something changes; there are never fewer tickets than waiting jobs, so no job is forgotten.
  */
-export class FairQueue {
+export class FairQueue implements JobQueue {
   private readonly limiter: Bottleneck;
   private readonly pending: Pending[] = [];
   private readonly running = new Map<string, QueueEntry>();
@@ -51,15 +52,22 @@ export class FairQueue {
   private closed = false;
   private wake!: () => void;
   private changed!: Promise<void>;
+  private execute: ((entry: QueueEntry) => Promise<void>) | undefined;
 
   constructor(private readonly options: FairQueueOptions) {
     this.concurrency = options.concurrency;
+    this.execute = options.execute;
     this.limiter = new Bottleneck({ maxConcurrent: options.concurrency });
     this.resetSignal();
   }
 
+  process(execute: (entry: QueueEntry) => Promise<void>): void {
+    this.execute = execute;
+  }
+
   add(entry: QueueEntry): void {
     if (this.closed) throw new Error('the queue is closed');
+    if (!this.execute) throw new Error('FairQueue.process() must be called before add()');
     this.pending.push({ ...entry, seq: ++this.seq });
     this.limiter.schedule(() => this.ticket()).catch((error: unknown) => {
       if (!this.closed) this.options.onError(error);
@@ -156,7 +164,7 @@ export class FairQueue {
         this.running.set(next.id, next);
         this.lastServed.set(next.userKey, ++this.served);
         try {
-          await this.options.execute(next);
+          await this.execute!(next);
         } catch (error) {
           this.options.onError(error);
         } finally {

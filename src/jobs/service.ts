@@ -1,22 +1,27 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { stylizeOptionsSchema, type StylizeOptions, type StylizeOptionsInput } from '../pipeline/index.js';
-import type { JobRecord, JobRepository, PresetRepository, ServerSettingsRepository } from '../store/index.js';
+import type { JobHolder, JobInputRecord, JobRecord, JobRepository, NewJob, PresetRepository, ServerSettingsRepository } from '../store/index.js';
 import { mayCancel, maySee, type Requester } from './access.js';
 import { BUDGET_WINDOW_MS, checkBudget } from './budget.js';
+import { cardOfRecord, decodeCursor, encodeCursor, type JobCard } from './card.js';
 import { systemClock, type Clock } from './clock.js';
 import { JobError } from './errors.js';
-import { SpeedEstimator, speedKind, totalSteps, workUnits } from './estimator.js';
-import { JobEvents, jobViewOfRecord, type JobEventSource, type JobView } from './events.js';
-import { describeFailure, interruptedFailure, missingInputFailure, type JobFailure } from './failures.js';
+import { SpeedEstimator, totalSteps, type JobEstimator } from './estimator.js';
+import { isFollowUp, JobEvents, jobViewOfRecord, type FollowUpAction, type JobEventMap, type JobEventName, type JobEventSource, type JobView } from './events.js';
+import { classifyFailure, interruptedFailure, missingInputFailure, storedOptionsFailure, type JobFailure } from './failures.js';
 import type { JobFiles } from './files.js';
+import { followUpPlan } from './follow-up.js';
 import type { InputCheck } from './input-check.js';
 import { checkServerCaps, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
-import { resolveOptions, validatePatch } from './options.js';
+import { patchViolations, resolveOptions, validatePatch } from './options.js';
 import { PresetService } from './presets.js';
+import type { JobQueue } from './queue.js';
 import type { JobRunner, RunnerProgress } from './runner.js';
 import { FairQueue, type QueueEntry } from './scheduler.js';
 import { ServerSettingsService } from './settings.js';
+import { packageVersions } from './versions.js';
 
 /** The most style images one job may blend (the options schema allows as many blend weights). */
 export const MAX_STYLE_IMAGES = 8;
@@ -26,14 +31,17 @@ export interface JobServiceDeps {
   readonly files: JobFiles;
   readonly runner: JobRunner;
   readonly logger: Logger;
+  /** the waiting line; FairQueue in one process (see createJobService) */
+  readonly queue: JobQueue;
+  readonly estimator: JobEstimator;
+  /** the service emits through it; subscribers get `service.events` */
+  readonly emitter: JobEvents;
   readonly clock?: Clock;
-  /** worker slots, default 1 */
-  readonly concurrency?: number;
   /** the operator's limits: defaults and ceilings of every server's */
   readonly operatorLimits?: ServerLimits;
   /** how long ended jobs keep their files, default 7 days */
   readonly retentionMs?: number;
-  /** how often expired files are swept (and once at start); default hourly, 0 turns the timer off */
+  /** how often expired files are swept and dead owners' jobs taken over (and once at start); default hourly, 0 turns the timer off */
   readonly sweepIntervalMs?: number;
   /** refuses unreadable pictures at submission, before they wait in the queue */
   readonly checkInputs?: InputCheck;
@@ -41,12 +49,45 @@ export interface JobServiceDeps {
   readonly progressWriteIntervalMs?: number;
   /** runs interrupted by restarts before a job is given up, default 3 */
   readonly maxAttempts?: number;
+  /** this process's name on the jobs it claims; default host, pid and a random part */
+  readonly owner?: string;
+  /** how long a claim holds without a heartbeat, default 60 s; a job whose owner is silent longer is taken over */
+  readonly leaseMs?: number;
+  /** how often a running job's lease is extended, default a third of leaseMs */
+  readonly heartbeatMs?: number;
   readonly newId?: () => string;
+  /** seeds of "new seed" follow-ups */
+  readonly newSeed?: () => number;
 }
 
-export interface SubmitRequest extends Requester {
+/** What the composition root passes: the queue, estimator and emitter are built here unless given. */
+export type JobServiceOptions = Omit<JobServiceDeps, 'queue' | 'estimator' | 'emitter'> &
+  Partial<Pick<JobServiceDeps, 'queue' | 'estimator' | 'emitter'>> & {
+    /** worker slots of the default queue, default 1 */
+    readonly concurrency?: number;
+  };
+
+/** The job service with the in-process defaults: a FairQueue of `concurrency` slots, a SpeedEstimator, a logging emitter. */
+export function createJobService(options: JobServiceOptions): JobService {
+  const log = options.logger.child({ component: 'jobs' });
+  return new JobService({
+    ...options,
+    queue: options.queue ?? new FairQueue({ concurrency: options.concurrency ?? 1, onError: (error) => log.error({ err: error }, 'job queue error') }),
+    estimator: options.estimator ?? new SpeedEstimator(),
+    emitter: options.emitter ?? new JobEvents((name, error) => log.error({ err: error, event: name }, 'a job event listener failed')),
+  });
+}
+
+interface Conversation {
   readonly channelId: string;
   readonly threadId?: string | null;
+  /** the adapter's opaque JSON pointer to the conversation, echoed on every event of the job */
+  readonly replyRef?: unknown;
+  /** the platform's upload limit here, bytes: every output of the job is kept under it */
+  readonly uploadLimitBytes?: number;
+}
+
+export interface SubmitRequest extends Requester, Conversation {
   /** the encoded content picture as uploaded */
   readonly content: Uint8Array;
   /** encoded style pictures, 1 to MAX_STYLE_IMAGES */
@@ -55,6 +96,11 @@ export interface SubmitRequest extends Requester {
   readonly options?: StylizeOptionsInput;
   /** a preset of this user to apply below the typed options */
   readonly presetName?: string;
+}
+
+export interface FollowUpRequest extends Conversation {
+  readonly parentId: string;
+  readonly action: FollowUpAction;
 }
 
 export interface JobPosition {
@@ -66,40 +112,77 @@ export interface JobPosition {
   readonly etaSeconds: number | null;
 }
 
-type StopReason = { readonly kind: 'cancel'; readonly by: string } | { readonly kind: 'shutdown' };
+export interface HistoryPage {
+  /** newest first */
+  readonly jobs: readonly JobView[];
+  /** pass to the next call for the page after this one; null at the end */
+  readonly nextCursor: string | null;
+}
+
+export interface JobResultFiles {
+  readonly png: Buffer;
+  readonly gif: Buffer;
+  readonly plot: Buffer;
+}
+
+type StopReason = { readonly kind: 'cancel'; readonly by: string } | { readonly kind: 'shutdown' } | { readonly kind: 'lost' };
 
 interface ActiveJob {
   readonly record: JobRecord;
   readonly options: StylizeOptions;
   readonly entry: QueueEntry;
   status: 'queued' | 'running';
+  replyRef: unknown;
   progressStep: number;
   totalSteps: number;
   attempts: number;
   startedAt: number | null;
   lastWrite: number;
+  lastBeat: number;
   controller?: AbortController;
+  /** settles when the database has answered this process's claim */
+  claim?: Promise<boolean>;
   stopReason?: StopReason;
-  readonly ended: Promise<void>;
-  end(): void;
+  /** a terminal event went out: nothing more is said about this job */
+  ended: boolean;
+  readonly done: Promise<void>;
+  finish(): void;
+}
+
+interface Admission {
+  readonly requester: Requester;
+  readonly conversation: Conversation;
+  readonly options: StylizeOptions;
+  readonly styleCount: number;
+  readonly presetName: string | null;
+  readonly parentId: string | null;
+  readonly followUp: FollowUpAction | null;
+  /** writes the pictures; returns the input rows and the files it newly created */
+  readonly storeInputs: () => Promise<{ inputs: NewJob['inputs']; created: string[] }>;
 }
 
 /**
- * The platform-neutral job service that chat adapters talk to: submit, cancel, look up, list; presets and
- * server settings beside it; typed events out. It owns the queue, persists every job, recovers the
- * unfinished ones at start, and deletes old files. Construct, subscribe, `start`; `close` to stop.
+ * The platform-neutral job service that chat adapters talk to: submit, follow up, cancel, look up, list,
+ * history; presets and server settings beside it; typed events out. It persists every job, claims each one
+ * in the database before running it (so two processes on one database never run the same job), keeps the
+ * claim alive with a heartbeat, recovers unfinished jobs at start, and deletes old files.
+ * Construct (createJobService), subscribe, `start`; `close` to stop.
  * One class holds a job's whole life because every stage reads and changes the same in-memory state
  * (the active jobs, their abort controllers, the queue), which stays consistent only in one place.
  */
 export class JobService {
   readonly presets: PresetService;
   readonly settings: ServerSettingsService;
+  /** this process's name on the jobs it claims */
+  readonly owner: string;
   private readonly emitter: JobEvents;
-  private readonly queue: FairQueue;
-  private readonly estimator = new SpeedEstimator();
+  private readonly queue: JobQueue;
+  private readonly estimator: JobEstimator;
   private readonly active = new Map<string, ActiveJob>();
   private readonly clock: Clock;
   private readonly log: Logger;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
   private tail: Promise<unknown> = Promise.resolve();
   /** creation times are kept strictly increasing: after a restart, they are the queue's order */
   private lastCreatedAt = 0;
@@ -111,25 +194,30 @@ export class JobService {
   constructor(private readonly deps: JobServiceDeps) {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger.child({ component: 'jobs' });
+    this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.heartbeatMs = deps.heartbeatMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.presets = new PresetService({ presets: deps.store.presets, clock: this.clock });
     this.settings = new ServerSettingsService({ servers: deps.store.servers, operatorLimits: deps.operatorLimits ?? DEFAULT_SERVER_LIMITS, clock: this.clock });
-    this.emitter = new JobEvents((name, error) => this.log.error({ err: error, event: name }, 'a job event listener failed'));
-    this.queue = new FairQueue({
-      concurrency: deps.concurrency ?? 1,
-      execute: (entry) => this.execute(entry),
-      onError: (error) => this.log.error({ err: error }, 'job queue error'),
-    });
+    this.emitter = deps.emitter;
+    this.estimator = deps.estimator;
+    this.queue = deps.queue;
+    this.queue.process((entry) => this.execute(entry));
   }
 
   /**
    * Loads the recent speed measurements, re-queues the jobs a previous process left queued or running
-   * (their owners get `recovered`, then `queued`, so subscribe first), and starts the worker.
+   * (their owners get `recovered`, then `queued`, so subscribe first; a job another live process runs is
+   * left to it), and starts the worker.
    */
   async start(): Promise<void> {
-    this.started ??= this.serial(() => this.recover()).then(() => {
+    this.started ??= this.serial(() => this.recover(false)).then(() => {
       const every = this.deps.sweepIntervalMs ?? 3600_000;
       if (every <= 0) return;
-      const sweep = () => void this.purgeExpired().catch((error: unknown) => this.log.error({ err: error }, 'removing expired job files failed'));
+      const sweep = () => {
+        void this.purgeExpired().catch((error: unknown) => this.log.error({ err: error }, 'removing expired job files failed'));
+        void this.takeOverExpired().catch((error: unknown) => this.log.error({ err: error }, 'taking over jobs of dead processes failed'));
+      };
       sweep();
       this.sweeper = setInterval(sweep, every);
       this.sweeper.unref();
@@ -141,129 +229,245 @@ export class JobService {
     return this.emitter;
   }
 
+  /**
+   * Accepts a job, or refuses it with a JobError saying why. The `queued` event is emitted before this
+   * resolves; it carries the request's `replyRef`, by which the adapter recognises it.
+   */
   async submit(request: SubmitRequest): Promise<JobPosition> {
     return this.serial(async () => {
-      const now = this.clock.now();
-      if (!this.started) throw new Error('JobService.start() must run before submit()');
-      if (this.closing) throw new JobError({ code: 'SHUTTING_DOWN' }, now);
-      if (request.styles.length === 0) throw new JobError({ code: 'INVALID_INPUT', reason: 'Attach at least one style picture: the style to paint the content picture in.' }, now);
-      if (request.styles.length > MAX_STYLE_IMAGES) {
-        throw new JobError({ code: 'INVALID_INPUT', reason: `Attach at most ${MAX_STYLE_IMAGES} style pictures (you sent ${request.styles.length}).` }, now);
-      }
-      const explicit = validatePatch(request.options, 'options', now);
+      this.assertOpen();
+      if (request.styles.length === 0) throw new JobError({ code: 'INVALID_INPUT', problem: 'noStyle' });
+      if (request.styles.length > MAX_STYLE_IMAGES) throw new JobError({ code: 'INVALID_INPUT', problem: 'tooManyStyles', max: MAX_STYLE_IMAGES, got: request.styles.length });
+      const explicit = validatePatch(request.options, 'options');
       const owner = { platform: request.platform, userId: request.userId };
       const server = await this.settings.get(request);
       const [preset, userDefault] = await Promise.all([
         request.presetName === undefined ? undefined : this.presets.optionsOf(owner, request.presetName),
         this.presets.defaultOptions(owner),
       ]);
-      const options = resolveOptions({ explicit, preset, userDefault, server: server.defaults }, now);
-      checkServerCaps(options, request.styles.length, server.limits, now);
+      const options = resolveOptions({ explicit, preset, userDefault, server: server.defaults });
+      checkServerCaps(options, request.styles.length, server.limits);
       await this.deps.checkInputs?.({ content: request.content, styles: request.styles, options });
-
-      const userKey = keyOf(request.platform, request.userId);
-      const serverKey = keyOf(request.platform, request.serverId);
-      const waiting = this.queue.waiting().filter((e) => e.userKey === userKey && e.serverKey === serverKey).length;
-      const limits = { userKey, serverKey, maxRunningPerUser: server.limits.maxRunningPerUser, maxConcurrent: server.limits.maxConcurrent };
-      if (waiting >= server.limits.maxWaitingPerUser && !this.queue.couldStartNow(limits)) {
-        throw new JobError({ code: 'LIMIT_REACHED', limit: 'waiting', max: server.limits.maxWaitingPerUser, retryAt: null }, now);
-      }
-      const estimatedSeconds = this.estimator.estimateSeconds(options);
-      await this.checkBudgets(request, server.limits, estimatedSeconds, now);
-
-      const createdAt = (this.lastCreatedAt = Math.max(now, this.lastCreatedAt + 1));
-      const pictures = [request.content, ...request.styles];
-      const stored = await Promise.all(pictures.map((bytes) => this.deps.files.putInput(bytes)));
-      const record = await this.deps.store.jobs.create({
-        id: await this.freshId(),
-        platform: request.platform,
-        serverId: request.serverId,
-        channelId: request.channelId,
-        threadId: request.threadId ?? null,
-        userId: request.userId,
-        options,
-        presetName: request.presetName === undefined ? null : request.presetName.trim().toLowerCase(),
-        totalSteps: totalSteps(options),
-        estimatedSeconds,
-        createdAt: new Date(createdAt),
-        inputs: stored.map((file, position) => ({ ...file, position, role: position === 0 ? 'content' : 'style' })),
-      });
-      const job = this.track(record, options, server.limits);
-      this.log.info({ job: record.id, user: userKey, server: serverKey, estimatedSeconds }, 'job queued');
-      this.queue.add(job.entry);
-      const position = this.positionOf(job);
-      this.emitter.emit('queued', { job: position.job, position: position.position!, startsInSeconds: position.startsInSeconds!, etaSeconds: position.etaSeconds! });
-      return position;
+      const pictures = [
+        { bytes: request.content, role: 'content' as const },
+        ...request.styles.map((bytes) => ({ bytes, role: 'style' as const })),
+      ];
+      return this.admit(
+        {
+          requester: request,
+          conversation: request,
+          options,
+          styleCount: request.styles.length,
+          presetName: request.presetName === undefined ? null : request.presetName.trim().toLowerCase(),
+          parentId: null,
+          followUp: null,
+          storeInputs: () => this.storePictures(pictures, []),
+        },
+        server.limits,
+      );
     });
   }
 
   /**
-   * Cancels a waiting job at once, or stops a running one before its next step and resolves when it has
-   * stopped. Owners may cancel their jobs; a server's admins any job of that server.
+   * A new job made from a finished one: another seed, more style (style weight x4), more content (content
+   * weight /4), or a higher resolution (twice the size within the server's cap, starting from the parent's
+   * result, half the steps). It belongs to the requester, who needs only to see the parent; it counts
+   * against the requester's limits like any job. Refused when the parent's files were purged.
+   */
+  async followUp(requester: Requester, request: FollowUpRequest): Promise<JobPosition> {
+    return this.serial(async () => {
+      this.assertOpen();
+      const parent = await this.deps.store.jobs.get(request.parentId);
+      if (!parent || !maySee(requester, parent)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId: request.parentId });
+      if (parent.status !== 'done') throw new JobError({ code: 'JOB_NOT_DONE', jobId: parent.id, status: parent.status });
+      if (parent.filesPurgedAt) throw new JobError({ code: 'FILES_PURGED', jobId: parent.id, purgedAt: parent.filesPurgedAt });
+      const parsed = stylizeOptionsSchema.safeParse(parent.options);
+      if (!parsed.success) throw new JobError({ code: 'INVALID_OPTIONS', violations: patchViolations(parent.options), source: `job ${parent.id}` });
+      const server = await this.settings.get(requester);
+      const summarySeed = (parent.summary as { seed?: unknown } | null)?.seed;
+      const plan = followUpPlan({
+        jobId: parent.id,
+        action: request.action,
+        parent: parsed.data,
+        parentSeed: typeof summarySeed === 'number' ? summarySeed : parsed.data.seed,
+        maxSize: server.limits.maxSize,
+        newSeed: this.deps.newSeed ?? (() => randomInt(0, 2 ** 32 - 1)),
+      });
+      const styleCount = parent.inputs.filter((i) => i.role === 'style').length;
+      checkServerCaps(plan.options, styleCount, server.limits);
+      const reused = parent.inputs.filter((i) => i.role !== 'init');
+      let start: Buffer | undefined;
+      if (plan.fromResult) {
+        start = await this.deps.files.read(parent.resultPath!).catch(() => undefined);
+        if (!start) throw new JobError({ code: 'FILES_PURGED', jobId: parent.id, purgedAt: parent.filesPurgedAt ?? parent.finishedAt ?? new Date(this.clock.now()) });
+      }
+      return this.admit(
+        {
+          requester,
+          conversation: request,
+          options: plan.options,
+          styleCount,
+          presetName: parent.presetName,
+          parentId: parent.id,
+          followUp: request.action,
+          storeInputs: () => this.storePictures(start ? [{ bytes: start, role: 'init' }] : [], reused),
+        },
+        server.limits,
+      );
+    });
+  }
+
+  /**
+   * Cancels a waiting job at once, or a running one: its run is told to stop before its next step, and the
+   * job is recorded as cancelled without waiting for the run to wind down (the worker slot frees when it
+   * has). Owners may cancel their jobs; a server's admins any job of that server. Works during `close`.
    */
   async cancel(requester: Requester, jobId: string): Promise<{ job: JobView; wasRunning: boolean }> {
     const now = this.clock.now();
     const job = this.active.get(jobId);
-    if (!job) {
+    if (!job || job.ended) {
       const record = await this.deps.store.jobs.get(jobId);
-      if (!record || (!mayCancel(requester, record) && !maySee(requester, record))) throw new JobError({ code: 'JOB_NOT_FOUND', jobId }, now);
-      if (!mayCancel(requester, record)) throw new JobError({ code: 'NOT_OWNER', jobId }, now);
-      throw new JobError({ code: 'JOB_NOT_ACTIVE', jobId, status: record.status }, now);
+      if (!record || (!mayCancel(requester, record) && !maySee(requester, record))) throw new JobError({ code: 'JOB_NOT_FOUND', jobId });
+      if (!mayCancel(requester, record)) throw new JobError({ code: 'NOT_OWNER', jobId });
+      // queued in the database but in no process's hands here (this one closed, or another process has it waiting)
+      if (record.status === 'queued' && (await this.deps.store.jobs.markCancelled(jobId, { unclaimedAt: new Date(now) }, { finishedAt: new Date(now), computeSeconds: null, cancelledBy: requester.userId }))) {
+        const view = jobViewOfRecord({ ...record, status: 'cancelled', finishedAt: new Date(now) });
+        this.emitter.emit('cancelled', { job: view, by: requester.userId, wasRunning: false });
+        return { job: view, wasRunning: false };
+      }
+      throw new JobError({ code: 'JOB_NOT_ACTIVE', jobId, status: record.status });
     }
-    if (!maySee(requester, job.record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId }, now);
-    if (!mayCancel(requester, job.record)) throw new JobError({ code: 'NOT_OWNER', jobId }, now);
+    if (!maySee(requester, job.record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId });
+    if (!mayCancel(requester, job.record)) throw new JobError({ code: 'NOT_OWNER', jobId });
 
-    if (this.queue.remove(jobId)) {
-      this.active.delete(jobId);
-      job.end();
-      await this.deps.store.jobs.markCancelled(jobId, { finishedAt: new Date(now), computeSeconds: null, cancelledBy: requester.userId });
+    if (job.status === 'queued') {
+      this.queue.remove(jobId);
+      this.forget(job);
+      await this.deps.store.jobs.markCancelled(jobId, { unclaimedAt: new Date(now) }, { finishedAt: new Date(now), computeSeconds: null, cancelledBy: requester.userId });
       const view = this.view(job, { status: 'cancelled', finishedAt: now });
       this.log.info({ job: jobId, by: requester.userId }, 'waiting job cancelled');
-      this.emitter.emit('cancelled', { job: view, by: requester.userId, wasRunning: false });
+      this.terminal(job, 'cancelled', { job: view, by: requester.userId, wasRunning: false });
       return { job: view, wasRunning: false };
     }
+
     job.stopReason ??= { kind: 'cancel', by: requester.userId };
     job.controller?.abort(new Error('cancelled'));
-    await job.ended;
-    const ended = await this.deps.store.jobs.get(jobId);
-    return { job: ended ? jobViewOfRecord(ended) : this.view(job), wasRunning: true };
+    const claimed = await job.claim;
+    if (job.ended || job.stopReason.kind !== 'cancel' || !claimed) {
+      const stored = await this.deps.store.jobs.get(jobId);
+      return { job: stored ? jobViewOfRecord(stored) : this.view(job), wasRunning: claimed === true };
+    }
+    const by = job.stopReason.by;
+    const computeSeconds = job.startedAt === null ? null : (now - job.startedAt) / 1000;
+    const recorded = await this.deps.store.jobs.markCancelled(jobId, { owner: this.owner }, { finishedAt: new Date(now), computeSeconds, cancelledBy: by, progressStep: job.progressStep });
+    if (!recorded) {
+      // taken over or ended elsewhere in the meantime
+      const stored = await this.deps.store.jobs.get(jobId);
+      const view = stored ? jobViewOfRecord(stored) : this.view(job);
+      this.terminal(job, 'released', { job: view, reason: 'changed-elsewhere' });
+      return { job: view, wasRunning: true };
+    }
+    const view = this.view(job, { status: 'cancelled', finishedAt: now });
+    this.log.info({ job: jobId, by, step: job.progressStep }, 'running job cancelled');
+    this.terminal(job, 'cancelled', { job: view, by, wasRunning: true });
+    return { job: view, wasRunning: true };
   }
 
   /** Where a job stands. Visible to its owner and to anyone in its server. */
   async status(requester: Requester, jobId: string): Promise<JobPosition> {
     const job = this.active.get(jobId);
-    if (job && maySee(requester, job.record)) return this.positionOf(job);
-    const record = job ? null : await this.deps.store.jobs.get(jobId);
-    if (!record || !maySee(requester, record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId }, this.clock.now());
+    if (job && !job.ended && maySee(requester, job.record)) return this.positionOf(job);
+    const record = await this.deps.store.jobs.get(jobId);
+    if (!record || !maySee(requester, record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId });
     return { job: jobViewOfRecord(record), position: null, startsInSeconds: null, etaSeconds: null };
+  }
+
+  /** The reproducibility card of a job: options, seed, inputs, weights, provider, versions, timings, losses, files. */
+  async details(requester: Requester, jobId: string): Promise<JobCard> {
+    const record = await this.deps.store.jobs.get(jobId);
+    if (!record || !maySee(requester, record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId });
+    const card = cardOfRecord(record);
+    const job = this.active.get(jobId);
+    return job && !job.ended ? { ...card, job: this.view(job) } : card;
+  }
+
+  /** The result, GIF and loss plot of a finished job, for posting again. */
+  async resultFiles(requester: Requester, jobId: string): Promise<JobResultFiles> {
+    const record = await this.deps.store.jobs.get(jobId);
+    if (!record || !maySee(requester, record)) throw new JobError({ code: 'JOB_NOT_FOUND', jobId });
+    if (record.status !== 'done' || !record.resultPath || !record.gifPath || !record.plotPath) throw new JobError({ code: 'JOB_NOT_DONE', jobId, status: record.status });
+    if (record.filesPurgedAt) throw new JobError({ code: 'FILES_PURGED', jobId, purgedAt: record.filesPurgedAt });
+    try {
+      const [png, gif, plot] = await Promise.all([record.resultPath, record.gifPath, record.plotPath].map((p) => this.deps.files.read(p)));
+      return { png: png!, gif: gif!, plot: plot! };
+    } catch (error) {
+      // removed by hand, or by a sweep of another process just now
+      this.log.warn({ err: error, job: jobId }, 'result files unreadable');
+      throw new JobError({ code: 'FILES_PURGED', jobId, purgedAt: record.finishedAt ?? new Date(this.clock.now()) }, { cause: error });
+    }
+  }
+
+  /** One user's jobs across servers of a platform, newest first, `limit` (1-50, default 10) per page. */
+  async history(user: { readonly platform: string; readonly userId: string }, page: { readonly limit?: number; readonly cursor?: string | null } = {}): Promise<HistoryPage> {
+    const limit = Math.max(1, Math.min(50, Math.floor(page.limit ?? 10)));
+    const before = page.cursor ? decodeCursor(page.cursor) : undefined;
+    const records = await this.deps.store.jobs.history(user.platform, user.userId, { limit: limit + 1, ...(before ? { before } : {}) });
+    const shown = records.slice(0, limit);
+    const views = shown.map((r) => {
+      const job = this.active.get(r.id);
+      return job && !job.ended ? this.view(job) : jobViewOfRecord(r);
+    });
+    return { jobs: views, nextCursor: records.length > limit ? encodeCursor(shown.at(-1)!) : null };
   }
 
   /** Running and waiting jobs of a server (or of one user in it), running first, then in expected order. */
   list(filter: { platform: string; serverId: string; userId?: string }): JobPosition[] {
-    const forecast = this.queue.forecast((entry) => this.remainingSeconds(this.active.get(entry.id)!));
+    const forecast = this.forecast();
     return [...this.active.values()]
-      .filter((j) => j.record.platform === filter.platform && j.record.serverId === filter.serverId && (filter.userId === undefined || j.record.userId === filter.userId))
+      .filter((j) => !j.ended && j.record.platform === filter.platform && j.record.serverId === filter.serverId && (filter.userId === undefined || j.record.userId === filter.userId))
       .map((j) => this.positionOf(j, forecast))
       .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   }
 
-  /** Deletes files of jobs that ended more than the retention period ago, and inputs no job needs. */
+  /** Points a job's events at another conversation (e.g. the thread the adapter made on its reply). */
+  async setReplyRef(jobId: string, replyRef: unknown): Promise<void> {
+    const job = this.active.get(jobId);
+    if (job) job.replyRef = replyRef ?? null;
+    await this.deps.store.jobs.setReplyRef(jobId, replyRef);
+  }
+
+  /** Deletes files of jobs that ended more than the retention period ago, and inputs no job needs, page by page. */
   async purgeExpired(): Promise<{ jobs: number; inputs: number }> {
     return this.serial(async () => {
       const now = this.clock.now();
-      const expired = await this.deps.store.jobs.listExpired(new Date(now - (this.deps.retentionMs ?? 7 * 24 * 3600 * 1000)));
-      for (const job of expired) await this.deps.files.removeResults(job.id);
-      await this.deps.store.jobs.markPurged(expired.map((j) => j.id), new Date(now));
-      const inputs = await this.deps.files.removeInputsExcept(await this.deps.store.jobs.hashesInUse());
-      if (expired.length > 0 || inputs > 0) this.log.info({ jobs: expired.length, inputs }, 'expired job files removed');
-      return { jobs: expired.length, inputs };
+      const before = new Date(now - (this.deps.retentionMs ?? 7 * 24 * 3600 * 1000));
+      let jobs = 0;
+      let afterId: string | undefined;
+      for (;;) {
+        const ids = await this.deps.store.jobs.listExpired(before, afterId === undefined ? {} : { afterId });
+        if (ids.length === 0) break;
+        for (const id of ids) await this.deps.files.removeResults(id);
+        await this.deps.store.jobs.markPurged(ids, new Date(now));
+        jobs += ids.length;
+        afterId = ids.at(-1);
+      }
+      const inputs = await this.deps.files.removeUnusedInputs((hashes) => this.deps.store.jobs.hashesInUse(hashes));
+      if (jobs > 0 || inputs > 0) this.log.info({ jobs, inputs }, 'expired job files removed');
+      return { jobs, inputs };
     });
   }
 
+  /** Takes over jobs whose owner stopped renewing its lease (the process died); runs at every sweep. */
+  async takeOverExpired(): Promise<number> {
+    if (this.closing) return 0;
+    return this.serial(() => this.recover(true));
+  }
+
   /**
-   * Stops taking jobs, stops running ones before their next step (they go back to the queue in the
-   * database and resume at the next start), and waits until nothing runs any more. Waiting jobs stay
-   * queued in the database. The store is the caller's to close afterwards.
+   * Stops taking jobs and stops running ones before their next step. Running jobs go back to the queue in
+   * the database at once (a `requeued` event each, their attempt refunded) and resume at the next start;
+   * waiting ones stay queued and get `requeued` when the queue has drained. Waits until no run is left.
+   * Cancelling still works meanwhile. The store is the caller's to close afterwards.
    */
   async close(): Promise<void> {
     this.closing ??= (async () => {
@@ -271,42 +475,132 @@ export class JobService {
       // submissions already past their checks finish first, so that none is left half-done
       await this.tail.catch(() => undefined);
       const queueClosed = this.queue.close(); // from here on no job starts
+      const stops: Promise<void>[] = [];
       for (const job of this.active.values()) {
-        if (job.status !== 'running') continue;
+        if (job.status !== 'running' || job.ended) continue;
         job.stopReason ??= { kind: 'shutdown' };
         job.controller?.abort(new Error('shutting down'));
+        if (job.stopReason.kind === 'shutdown') stops.push(this.requeueStopped(job));
       }
+      await Promise.all(stops);
       await queueClosed;
+      for (const job of [...this.active.values()]) {
+        if (job.ended || job.status !== 'queued') continue;
+        this.forget(job);
+        this.terminal(job, 'requeued', { job: this.view(job), wasRunning: false });
+      }
     })();
     return this.closing;
   }
 
-  private async recover(): Promise<void> {
-    for (const record of (await this.deps.store.jobs.recentDone(20)).reverse()) {
-      const options = stylizeOptionsSchema.safeParse(record.options);
-      if (options.success && record.computeSeconds) {
-        this.estimator.record({ kind: speedKind(options.data), units: workUnits(options.data), seconds: record.computeSeconds });
+  private assertOpen(): void {
+    if (!this.started) throw new Error('JobService.start() must run before submit()');
+    if (this.closing) throw new JobError({ code: 'SHUTTING_DOWN' });
+  }
+
+  /** The checks every new job passes (queue room, budgets), then its row, its place in the queue and `queued`. */
+  private async admit(admission: Admission, limits: ServerLimits): Promise<JobPosition> {
+    const now = this.clock.now();
+    const { requester, options } = admission;
+    const userKey = keyOf(requester.platform, requester.userId);
+    const serverKey = keyOf(requester.platform, requester.serverId);
+    const waiting = this.queue.waiting().filter((e) => e.userKey === userKey && e.serverKey === serverKey).length;
+    if (waiting >= limits.maxWaitingPerUser && !this.queue.couldStartNow({ userKey, serverKey, maxRunningPerUser: limits.maxRunningPerUser, maxConcurrent: limits.maxConcurrent })) {
+      throw new JobError({ code: 'LIMIT_REACHED', limit: 'waiting', max: limits.maxWaitingPerUser, retryAt: null });
+    }
+    const estimatedSeconds = this.estimator.estimateSeconds(options);
+    await this.checkBudgets(requester, limits, estimatedSeconds, now);
+
+    const id = await this.freshId();
+    const { inputs, created } = await admission.storeInputs();
+    let record: JobRecord;
+    try {
+      record = await this.deps.store.jobs.create({
+        id,
+        platform: requester.platform,
+        serverId: requester.serverId,
+        channelId: admission.conversation.channelId,
+        threadId: admission.conversation.threadId ?? null,
+        userId: requester.userId,
+        options,
+        presetName: admission.presetName,
+        totalSteps: totalSteps(options),
+        estimatedSeconds,
+        createdAt: new Date(Math.max(now, this.lastCreatedAt + 1)),
+        inputs,
+        replyRef: admission.conversation.replyRef ?? null,
+        uploadLimitBytes: admission.conversation.uploadLimitBytes ?? null,
+        parentId: admission.parentId,
+        followUp: admission.followUp,
+      });
+    } catch (error) {
+      // no job row: the pictures this submission wrote belong to nobody
+      await Promise.all(created.map((file) => this.deps.files.removeInput(file).catch(() => undefined)));
+      throw error;
+    }
+    this.lastCreatedAt = record.createdAt.getTime();
+    const job = this.track(record, options, limits);
+    this.log.info({ job: record.id, user: userKey, server: serverKey, estimatedSeconds, parent: admission.parentId }, 'job queued');
+    this.queue.add(job.entry);
+    const position = this.positionOf(job);
+    this.emitter.emit('queued', { job: position.job, position: position.position!, startsInSeconds: position.startsInSeconds!, etaSeconds: position.etaSeconds! });
+    return position;
+  }
+
+  /** Stores new pictures (all or none: a failure removes those this call created) after the reused ones. */
+  private async storePictures(pictures: ReadonlyArray<{ bytes: Uint8Array; role: 'content' | 'style' | 'init' }>, reused: readonly JobInputRecord[]): Promise<{ inputs: NewJob['inputs']; created: string[] }> {
+    const created: string[] = [];
+    const inputs: JobInputRecord[] = reused.map((input, position) => ({ ...input, position }));
+    try {
+      for (const picture of pictures) {
+        const file = await this.deps.files.putInput(picture.bytes);
+        if (file.created) created.push(file.path);
+        inputs.push({ position: inputs.length, role: picture.role, hash: file.hash, path: file.path, bytes: file.bytes });
+      }
+    } catch (error) {
+      await Promise.all(created.map((file) => this.deps.files.removeInput(file).catch(() => undefined)));
+      throw error;
+    }
+    return { inputs, created };
+  }
+
+  /**
+   * Adopts the jobs of the database that no live process holds: at start every queued or running one;
+   * later (`onlyExpired`) only running ones whose owner's lease ran out.
+   */
+  private async recover(onlyExpired: boolean): Promise<number> {
+    if (!onlyExpired) {
+      for (const record of (await this.deps.store.jobs.recentDone(20)).reverse()) {
+        const options = stylizeOptionsSchema.safeParse(record.options);
+        if (options.success && record.computeSeconds) this.estimator.recordRun(options.data, record.computeSeconds);
       }
     }
+    const now = this.clock.now();
     const maxAttempts = this.deps.maxAttempts ?? 3;
     const recovered: ActiveJob[] = [];
     for (const record of await this.deps.store.jobs.listActive()) {
-      this.lastCreatedAt = Math.max(this.lastCreatedAt, record.createdAt.getTime());
+      if (this.active.has(record.id)) continue;
       const wasRunning = record.status === 'running';
+      const leaseLive = wasRunning && record.owner !== this.owner && record.leaseUntil !== null && record.leaseUntil.getTime() >= now;
+      if (leaseLive || (onlyExpired && !wasRunning)) continue;
+      this.lastCreatedAt = Math.max(this.lastCreatedAt, record.createdAt.getTime());
+      // a claim under this process's own name is from an earlier life of this worker (a crash): take it back now
+      const unclaimed: JobHolder = wasRunning && record.owner === this.owner ? { owner: this.owner } : { unclaimedAt: new Date(now) };
       const parsed = stylizeOptionsSchema.safeParse(record.options);
       if (!parsed.success) {
-        await this.fail(record.id, jobViewOfRecord(record), { code: 'INVALID_OPTIONS', reason: `Job ${record.id} was stored with options this version no longer accepts: send it again.`, operatorError: false }, null);
+        await this.fail(record.id, jobViewOfRecord(record), storedOptionsFailure(record.id, patchViolations(record.options)), null, unclaimed);
         continue;
       }
       if (wasRunning && record.attempts >= maxAttempts) {
-        await this.fail(record.id, jobViewOfRecord(record), interruptedFailure(record.id, record.attempts), null);
+        await this.fail(record.id, jobViewOfRecord(record), interruptedFailure(record.id, record.attempts), null, unclaimed);
         continue;
       }
-      if (wasRunning) await this.deps.store.jobs.requeue(record.id);
+      // another process may have claimed it since listActive: then it is theirs
+      if (wasRunning && !(await this.deps.store.jobs.requeue(record.id, unclaimed))) continue;
       const server = await this.settings.get(record);
       const job = this.track({ ...record, status: 'queued', progressStep: 0 }, parsed.data, server.limits);
       recovered.push(job);
-      this.log.info({ job: record.id, wasRunning }, 'job recovered after restart');
+      this.log.info({ job: record.id, wasRunning, previousOwner: record.owner }, wasRunning ? 'job taken over from a stopped process' : 'job recovered after restart');
       this.emitter.emit('recovered', { job: this.view(job), wasRunning });
     }
     for (const job of recovered) this.queue.add(job.entry);
@@ -314,27 +608,35 @@ export class JobService {
       const p = this.positionOf(job);
       if (p.position !== null && p.position > 0) this.emitter.emit('queued', { job: p.job, position: p.position, startsInSeconds: p.startsInSeconds!, etaSeconds: p.etaSeconds! });
     }
+    return recovered.length;
   }
 
   private async execute(entry: QueueEntry): Promise<void> {
     const job = this.active.get(entry.id);
-    if (!job) return;
+    if (!job || job.ended) return;
     const controller = new AbortController();
     job.controller = controller;
-    if (job.stopReason) controller.abort();
     const startedAt = this.clock.now();
     job.status = 'running';
     job.startedAt = startedAt;
     job.attempts += 1;
     job.lastWrite = startedAt;
+    job.lastBeat = startedAt;
+    let beat: NodeJS.Timeout | undefined;
+    job.claim = this.deps.store.jobs.claim(job.record.id, { owner: this.owner, now: new Date(startedAt), leaseUntil: new Date(startedAt + this.leaseMs) });
     try {
-      if (!(await this.deps.store.jobs.markRunning(job.record.id, new Date(startedAt)))) {
-        // changed behind this process's back (by hand, or a second process on the same database)
-        this.log.warn({ job: job.record.id }, 'job was no longer queued in the database; not running it');
+      if (!(await job.claim)) {
+        // another process claimed it first, or it was changed behind this process's back
+        const stored = await this.deps.store.jobs.get(job.record.id);
+        this.log.warn({ job: job.record.id, status: stored?.status, owner: stored?.owner }, 'job was no longer queued in the database; not running it');
+        this.terminal(job, 'released', { job: stored ? jobViewOfRecord(stored) : this.view(job), reason: stored?.status === 'running' ? 'claimed-elsewhere' : 'changed-elsewhere' });
         return;
       }
-      controller.signal.throwIfAborted();
-      this.log.info({ job: job.record.id, attempt: job.attempts }, 'job started');
+      // a real timer for long steps; progress also beats (that is what an injected clock drives)
+      beat = setInterval(() => void this.heartbeat(job), this.heartbeatMs);
+      beat.unref();
+      if (job.stopReason) return;
+      this.log.info({ job: job.record.id, attempt: job.attempts, owner: this.owner }, 'job started');
       this.emitter.emit('started', { job: this.view(job), etaSeconds: this.remainingSeconds(job) });
 
       let pictures: Buffer[];
@@ -342,33 +644,48 @@ export class JobService {
         pictures = await Promise.all(job.record.inputs.map((input) => this.deps.files.read(input.path)));
       } catch (error) {
         this.log.error({ err: error, job: job.record.id }, 'stored inputs unreadable');
-        await this.fail(job.record.id, this.view(job), missingInputFailure(job.record.id), null);
+        await this.fail(job.record.id, this.view(job), missingInputFailure(job.record.id), null, { owner: this.owner }, job);
         return;
       }
-      controller.signal.throwIfAborted();
+      if (job.stopReason) return;
+      const byRole = (role: JobInputRecord['role']) => job.record.inputs.flatMap((input, i) => (input.role === role ? [pictures[i]!] : []));
+      const initImage = byRole('init')[0];
       const result = await this.deps.runner(
-        { id: job.record.id, content: pictures[0]!, styles: pictures.slice(1), options: job.options },
+        {
+          id: job.record.id,
+          content: byRole('content')[0]!,
+          styles: byRole('style'),
+          options: job.options,
+          ...(initImage ? { initImage } : {}),
+          ...(job.record.uploadLimitBytes === null ? {} : { maxUploadBytes: job.record.uploadLimitBytes }),
+        },
         { signal: controller.signal, onProgress: (progress) => this.onProgress(job, controller.signal, progress) },
       );
-      // a result that arrives after a cancel is dropped: the user was told it is cancelled
-      controller.signal.throwIfAborted();
+      // a result that arrives after a cancel or shutdown is dropped: that path has told the user already
+      if (job.stopReason) return;
 
       const finishedAt = this.clock.now();
       const computeSeconds = (finishedAt - startedAt) / 1000;
       const files = await this.deps.files.writeResults(job.record.id, result);
       const steps = result.summary.steps;
-      await this.deps.store.jobs.markDone(job.record.id, {
+      const recorded = await this.deps.store.jobs.markDone(job.record.id, this.owner, {
         finishedAt: new Date(finishedAt),
         computeSeconds,
         secondsPerStep: steps > 0 ? computeSeconds / steps : 0,
         progressStep: steps,
         ...files,
-        summary: result.summary,
+        summary: { ...result.summary, versions: packageVersions() },
       });
-      this.estimator.record({ kind: speedKind(job.options), units: workUnits(job.options), seconds: computeSeconds });
+      if (!recorded) {
+        const stored = await this.deps.store.jobs.get(job.record.id);
+        this.log.warn({ job: job.record.id, status: stored?.status, owner: stored?.owner }, 'job finished, but this process no longer held it; result not recorded');
+        this.terminal(job, 'released', { job: stored ? jobViewOfRecord(stored) : this.view(job), reason: stored?.status === 'running' ? 'lease-lost' : 'changed-elsewhere' });
+        return;
+      }
+      this.estimator.recordRun(job.options, computeSeconds);
       this.log.info({ job: job.record.id, computeSeconds, steps }, 'job done');
       job.progressStep = steps;
-      this.emitter.emit('finished', {
+      this.terminal(job, 'finished', {
         job: this.view(job, { status: 'done', finishedAt }),
         result: result.png,
         gif: result.gif,
@@ -379,73 +696,100 @@ export class JobService {
     } catch (error) {
       await this.settle(job, error, startedAt);
     } finally {
-      this.active.delete(job.record.id);
-      job.end();
+      if (beat) clearInterval(beat);
+      this.forget(job);
     }
   }
 
-  /** A run that threw: cancelled, interrupted by shutdown, or failed. */
+  /** A run that threw: stopped on purpose (that path recorded it), or failed. */
   private async settle(job: ActiveJob, error: unknown, startedAt: number): Promise<void> {
-    const now = this.clock.now();
-    const computeSeconds = (now - startedAt) / 1000;
-    const reason = job.stopReason;
-    if (reason?.kind === 'shutdown') {
-      await this.deps.store.jobs.requeue(job.record.id, true);
-      this.log.info({ job: job.record.id }, 'running job interrupted by shutdown; it resumes at the next start');
-      return;
-    }
-    if (reason?.kind === 'cancel') {
-      await this.deps.store.jobs.markCancelled(job.record.id, { finishedAt: new Date(now), computeSeconds, cancelledBy: reason.by, progressStep: job.progressStep });
-      this.log.info({ job: job.record.id, by: reason.by, step: job.progressStep }, 'running job cancelled');
-      this.emitter.emit('cancelled', { job: this.view(job, { status: 'cancelled', finishedAt: now }), by: reason.by, wasRunning: true });
-      return;
-    }
-    const failure = describeFailure(error, job.record.id);
+    if (job.stopReason || job.ended) return;
+    const claimed = await job.claim?.catch(() => false);
+    const failure = classifyFailure(error, job.record.id);
     if (failure.operatorError) this.log.error({ err: error, job: job.record.id }, 'job failed');
-    else this.log.info({ job: job.record.id, code: failure.code, reason: failure.reason }, 'job refused by the pipeline');
-    await this.fail(job.record.id, this.view(job), failure, computeSeconds, job.progressStep);
+    else this.log.info({ job: job.record.id, code: failure.code }, 'job refused by the pipeline');
+    const holder: JobHolder = claimed ? { owner: this.owner } : { unclaimedAt: new Date(this.clock.now()) };
+    await this.fail(job.record.id, this.view(job), failure, (this.clock.now() - startedAt) / 1000, holder, job, job.progressStep);
   }
 
-  private async fail(jobId: string, view: JobView, failure: JobFailure, computeSeconds: number | null, progressStep?: number): Promise<void> {
+  /** Records a failure and tells the owner, also when the database refuses the write (it is logged). */
+  private async fail(jobId: string, view: JobView, failure: JobFailure, computeSeconds: number | null, holder: JobHolder, job?: ActiveJob, progressStep?: number): Promise<void> {
     const finishedAt = this.clock.now();
-    const ended = { finishedAt: new Date(finishedAt), computeSeconds, errorCode: failure.code, error: failure.reason };
-    await this.deps.store.jobs.markFailed(jobId, progressStep === undefined ? ended : { ...ended, progressStep });
-    this.emitter.emit('failed', { job: { ...view, status: 'failed', finishedAt: new Date(finishedAt) }, code: failure.code, reason: failure.reason });
+    const ended = { finishedAt: new Date(finishedAt), computeSeconds, errorCode: failure.code, errorDetails: failure.details };
+    try {
+      await this.deps.store.jobs.markFailed(jobId, holder, progressStep === undefined ? ended : { ...ended, progressStep });
+    } catch (error) {
+      this.log.error({ err: error, job: jobId }, 'job failure not recorded');
+    }
+    const event = { job: { ...view, status: 'failed' as const, finishedAt: new Date(finishedAt) }, code: failure.code, details: failure.details };
+    if (job) this.terminal(job, 'failed', event);
+    else this.emitter.emit('failed', event);
+  }
+
+  /** A running job stopped by shutdown: back to the queue in the database (attempt refunded) and `requeued`. */
+  private async requeueStopped(job: ActiveJob): Promise<void> {
+    try {
+      if (await job.claim) await this.deps.store.jobs.requeue(job.record.id, { owner: this.owner }, true);
+    } catch (error) {
+      this.log.error({ err: error, job: job.record.id }, 'interrupted job not re-queued; it is taken over when its lease expires');
+    }
+    this.log.info({ job: job.record.id }, 'running job interrupted by shutdown; it resumes at the next start');
+    this.terminal(job, 'requeued', { job: this.view(job, { status: 'queued' }), wasRunning: true });
+  }
+
+  private async heartbeat(job: ActiveJob): Promise<void> {
+    if (job.stopReason || job.ended) return;
+    const now = this.clock.now();
+    job.lastBeat = now;
+    let held: boolean;
+    try {
+      held = await this.deps.store.jobs.heartbeat(job.record.id, this.owner, new Date(now + this.leaseMs));
+    } catch (error) {
+      this.log.warn({ err: error, job: job.record.id }, 'lease not extended');
+      return;
+    }
+    if (held || job.stopReason || job.ended) return;
+    job.stopReason = { kind: 'lost' };
+    job.controller?.abort(new Error('lease lost'));
+    const stored = await this.deps.store.jobs.get(job.record.id).catch(() => null);
+    this.log.warn({ job: job.record.id, owner: stored?.owner }, 'lease lost: another process took the job over; stopping this run');
+    this.terminal(job, 'released', { job: stored ? jobViewOfRecord(stored) : this.view(job), reason: 'lease-lost' });
   }
 
   private onProgress(job: ActiveJob, signal: AbortSignal, progress: RunnerProgress): void {
-    if (signal.aborted) return;
+    if (signal.aborted || job.stopReason) return;
     job.progressStep = progress.step;
     job.totalSteps = progress.totalSteps;
     const now = this.clock.now();
+    if (now - job.lastBeat >= this.heartbeatMs) void this.heartbeat(job);
     if (now - job.lastWrite >= (this.deps.progressWriteIntervalMs ?? 5000)) {
       job.lastWrite = now;
-      this.deps.store.jobs.updateProgress(job.record.id, progress.step).catch((error: unknown) => this.log.warn({ err: error, job: job.record.id }, 'progress not saved'));
+      this.deps.store.jobs.updateProgress(job.record.id, this.owner, progress.step).catch((error: unknown) => this.log.warn({ err: error, job: job.record.id }, 'progress not saved'));
     }
     this.emitter.emit('progress', { job: this.view(job), step: progress.step, totalSteps: progress.totalSteps, losses: progress.losses, ...(progress.preview ? { preview: progress.preview } : {}) });
   }
 
-  private async checkBudgets(request: SubmitRequest, limits: ServerLimits, neededSeconds: number, now: number): Promise<void> {
+  private async checkBudgets(requester: Requester, limits: ServerLimits, neededSeconds: number, now: number): Promise<void> {
     const since = new Date(now - BUDGET_WINDOW_MS);
     const scopes = [
-      { kind: 'user' as const, budget: limits.userHourlySeconds, scope: { platform: request.platform, serverId: request.serverId, userId: request.userId } },
-      { kind: 'server' as const, budget: limits.serverHourlySeconds, scope: { platform: request.platform, serverId: request.serverId } },
+      { kind: 'user' as const, budget: limits.userHourlySeconds, scope: { platform: requester.platform, serverId: requester.serverId, userId: requester.userId } },
+      { kind: 'server' as const, budget: limits.serverHourlySeconds, scope: { platform: requester.platform, serverId: requester.serverId } },
     ];
     for (const { kind, budget, scope } of scopes) {
       const pendingSeconds = [...this.active.values()]
-        .filter((j) => j.record.platform === scope.platform && j.record.serverId === scope.serverId && (!('userId' in scope) || j.record.userId === scope.userId))
+        .filter((j) => !j.ended && j.record.platform === scope.platform && j.record.serverId === scope.serverId && (!('userId' in scope) || j.record.userId === scope.userId))
         .reduce((sum, j) => sum + j.record.estimatedSeconds, 0);
       const finished = await this.deps.store.jobs.computeSince(since, scope);
       const verdict = checkBudget({ budgetSeconds: budget, finished, pendingSeconds, neededSeconds });
       if (verdict.ok) continue;
-      if (verdict.tooLarge) throw new JobError({ code: 'JOB_TOO_LARGE', estimatedSeconds: neededSeconds, budgetSeconds: budget, scope: kind }, now);
-      throw new JobError({ code: 'LIMIT_REACHED', limit: kind === 'user' ? 'userBudget' : 'serverBudget', max: budget, retryAt: verdict.retryAt }, now);
+      if (verdict.tooLarge) throw new JobError({ code: 'JOB_TOO_LARGE', estimatedSeconds: neededSeconds, budgetSeconds: budget, scope: kind });
+      throw new JobError({ code: 'LIMIT_REACHED', limit: kind === 'user' ? 'userBudget' : 'serverBudget', max: budget, retryAt: verdict.retryAt });
     }
   }
 
   private track(record: JobRecord, options: StylizeOptions, limits: ServerLimits): ActiveJob {
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
     const job: ActiveJob = {
       record,
       options,
@@ -458,19 +802,38 @@ export class JobService {
         maxConcurrent: limits.maxConcurrent,
       },
       status: 'queued',
+      replyRef: record.replyRef ?? null,
       progressStep: 0,
       totalSteps: record.totalSteps,
       attempts: record.attempts,
       startedAt: null,
       lastWrite: 0,
-      ended,
-      end,
+      lastBeat: 0,
+      ended: false,
+      done,
+      finish,
     };
     this.active.set(record.id, job);
     return job;
   }
 
-  private positionOf(job: ActiveJob, forecast = this.queue.forecast((e) => this.remainingSeconds(this.active.get(e.id)!))): JobPosition {
+  /** Emits a job's one terminal event; any later attempt is a no-op. */
+  private terminal<K extends JobEventName>(job: ActiveJob, name: K, event: JobEventMap[K]): void {
+    if (job.ended) return;
+    job.ended = true;
+    this.emitter.emit(name, event);
+  }
+
+  private forget(job: ActiveJob): void {
+    if (this.active.get(job.record.id) === job) this.active.delete(job.record.id);
+    job.finish();
+  }
+
+  private forecast() {
+    return this.queue.forecast((e) => this.remainingSeconds(this.active.get(e.id)));
+  }
+
+  private positionOf(job: ActiveJob, forecast = this.forecast()): JobPosition {
     if (job.status === 'running') return { job: this.view(job), position: 0, startsInSeconds: 0, etaSeconds: this.remainingSeconds(job) };
     const f = forecast.get(job.record.id);
     // picked by a worker slot but not yet marked running: it starts now
@@ -504,6 +867,9 @@ export class JobService {
       createdAt: r.createdAt,
       startedAt: job.startedAt === null ? null : new Date(job.startedAt),
       finishedAt: change.finishedAt === undefined ? null : new Date(change.finishedAt),
+      replyRef: job.replyRef,
+      parentId: r.parentId,
+      followUp: isFollowUp(r.followUp) ? r.followUp : null,
     };
   }
 

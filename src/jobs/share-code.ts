@@ -37,9 +37,9 @@ export function encodeShareCode(preset: SharedPreset): string {
 }
 
 /** Reads and validates a code; throws JobError INVALID_SHARE_CODE saying which problem it has. */
-export function decodeShareCode(code: string, now?: number): SharedPreset {
+export function decodeShareCode(code: string): SharedPreset {
   const refuse = (problem: 'malformed' | 'version' | 'checksum' | 'content', violations: OptionViolation[] = []) =>
-    new JobError({ code: 'INVALID_SHARE_CODE', problem, violations }, now);
+    new JobError({ code: 'INVALID_SHARE_CODE', problem, violations });
   // chat clients wrap long lines and users paste codes inside backticks
   const text = code.replace(/[\s`]+/g, '');
   if (text.length > MAX_CODE_LENGTH) throw refuse('malformed');
@@ -61,7 +61,7 @@ export function decodeShareCode(code: string, now?: number): SharedPreset {
     throw refuse(nameBad ? 'content' : 'malformed', nameBad ? [{ option: 'name', message: 'is not a valid preset name' }] : []);
   }
   try {
-    return { name: parsed.data.n, options: validatePatch(parsed.data.o, 'share code', now) };
+    return { name: parsed.data.n, options: validatePatch(parsed.data.o, 'share code') };
   } catch (error) {
     if (isJobError(error, 'INVALID_OPTIONS')) throw refuse('content', [...error.details.violations]);
     throw error;

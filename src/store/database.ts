@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { StoreError } from './errors.js';
+import { databaseError, guarded, StoreError } from './errors.js';
 import { PrismaClient } from './generated/client.js';
+import { ChallengeRepository } from './challenges.js';
 import { JobRepository } from './jobs.js';
 import { migrate, readMigrations, type MigrateResult } from './migrate.js';
 import { PresetRepository } from './presets.js';
@@ -28,6 +29,7 @@ export interface Store {
   readonly jobs: JobRepository;
   readonly presets: PresetRepository;
   readonly servers: ServerSettingsRepository;
+  readonly challenges: ChallengeRepository;
   readonly migrations: MigrateResult;
   close(): Promise<void>;
 }
@@ -38,15 +40,20 @@ export interface Store {
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const file = options.databasePath;
-  mkdirSync(path.dirname(file), { recursive: true });
   const migrations = readMigrations(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
-  // A connection of its own: the migration lock lasts as long as the connection does.
-  const db = new Database(file);
+  const asStoreError = (error: unknown) => databaseError(error, file);
   let result: MigrateResult;
   try {
-    result = migrate(db, migrations, options.now ? { now: options.now } : {});
-  } finally {
-    db.close();
+    mkdirSync(path.dirname(file), { recursive: true });
+    // A connection of its own: the migration lock lasts as long as the connection does.
+    const db = new Database(file);
+    try {
+      result = migrate(db, migrations, options.now ? { now: options.now } : {});
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    throw asStoreError(error);
   }
   const log = options.logger;
   if (result.applied.length > 0) log?.info({ database: file, applied: result.applied }, 'database migrated');
@@ -55,9 +62,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
   const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }) });
   return {
-    jobs: new JobRepository(prisma),
-    presets: new PresetRepository(prisma),
-    servers: new ServerSettingsRepository(prisma),
+    jobs: guarded(new JobRepository(prisma), asStoreError),
+    presets: guarded(new PresetRepository(prisma), asStoreError),
+    servers: guarded(new ServerSettingsRepository(prisma), asStoreError),
+    challenges: guarded(new ChallengeRepository(prisma), asStoreError),
     migrations: result,
     close: () => prisma.$disconnect(),
   };

@@ -12,17 +12,24 @@ export interface PresetKey {
 export class PresetRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Creates or replaces the preset of that name; `created` tells which. */
-  async save(owner: PresetKey, name: string, options: unknown, now: Date): Promise<{ preset: PresetRecord; created: boolean }> {
+  /**
+   * Creates or replaces the preset of that name; `created` tells which. With `maxPresets`, a new name is
+   * refused (`limitReached`) when the user has that many already: counted and written in one transaction,
+   * so two saves at once cannot both pass the count.
+   */
+  async save(owner: PresetKey, name: string, options: unknown, now: Date, maxPresets = Infinity): Promise<{ preset: PresetRecord; created: boolean } | { limitReached: true }> {
     const where = { platform_userId_name: { ...owner, name } };
-    const existing = await this.prisma.preset.findUnique({ where, select: { id: true } });
-    const row = await this.prisma.preset.upsert({
-      where,
-      create: { ...owner, name, options: toJson(options), createdAt: now, updatedAt: now },
-      update: { options: toJson(options), updatedAt: now },
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.preset.findUnique({ where, select: { id: true } });
+      if (existing === null && (await tx.preset.count({ where: owner })) >= maxPresets) return { limitReached: true as const };
+      const row = await tx.preset.upsert({
+        where,
+        create: { ...owner, name, options: toJson(options), createdAt: now, updatedAt: now },
+        update: { options: toJson(options), updatedAt: now },
+      });
+      const settings = await tx.userSettings.findUnique({ where: { platform_userId: owner }, select: { defaultPresetId: true } });
+      return { preset: toRecord(row, settings?.defaultPresetId ?? null), created: existing === null };
     });
-    const defaultId = await this.defaultId(owner);
-    return { preset: toRecord(row, defaultId), created: existing === null };
   }
 
   async get(owner: PresetKey, name: string): Promise<PresetRecord | null> {

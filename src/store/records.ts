@@ -12,7 +12,8 @@ export const ACTIVE_STATUSES: readonly JobStatus[] = ['queued', 'running'];
 export interface JobInputRecord {
   /** 0: content; 1..: styles in order */
   readonly position: number;
-  readonly role: 'content' | 'style';
+  /** init: the starting picture of a follow-up (the parent's result) */
+  readonly role: 'content' | 'style' | 'init';
   readonly hash: string;
   /** relative to the data directory */
   readonly path: string;
@@ -39,14 +40,23 @@ export interface JobRecord {
   readonly gifPath: string | null;
   readonly plotPath: string | null;
   readonly summary: unknown;
+  /** a failure code; with errorDetails, rendered into words by the bot layer */
   readonly errorCode: string | null;
-  readonly error: string | null;
+  readonly errorDetails: unknown;
   readonly cancelledBy: string | null;
   readonly createdAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
   readonly filesPurgedAt: Date | null;
   readonly inputs: readonly JobInputRecord[];
+  /** the adapter's opaque JSON pointer to the conversation; null when none was given */
+  readonly replyRef: unknown;
+  readonly uploadLimitBytes: number | null;
+  readonly parentId: string | null;
+  readonly followUp: string | null;
+  /** the process running it, while it runs */
+  readonly owner: string | null;
+  readonly leaseUntil: Date | null;
 }
 
 /** What a new job row is made of: the record's identity, request and estimate, before any progress. */
@@ -64,7 +74,24 @@ export type NewJob = Pick<
   | 'estimatedSeconds'
   | 'createdAt'
   | 'inputs'
+  | 'replyRef'
+  | 'uploadLimitBytes'
+  | 'parentId'
+  | 'followUp'
 >;
+
+/** A process's claim on a job it runs: it holds while the heartbeat keeps `leaseUntil` in the future. */
+export interface JobClaim {
+  readonly owner: string;
+  readonly now: Date;
+  readonly leaseUntil: Date;
+}
+
+/** A page of a user's jobs, newest first; `before` continues after the last job of the previous page. */
+export interface HistoryQuery {
+  readonly limit: number;
+  readonly before?: { readonly createdAt: Date; readonly id: string };
+}
 
 export interface JobDone {
   readonly finishedAt: Date;
@@ -112,6 +139,7 @@ export interface ServerSettingsRecord {
   readonly serverHourlySeconds: number | null;
   readonly maxSize: number | null;
   readonly maxSteps: number | null;
+  readonly maxJobMemoryBytes: number | null;
   readonly defaults: unknown;
   readonly updatedAt: Date;
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUDGET_WINDOW_MS, checkBudget } from '../../src/jobs/index.js';
 import { tempDir } from '../store/support.js';
-import { FakeClock, refusal, startHarness, submission, T0, type Harness } from './support.js';
+import { FakeClock, refusal, said, startHarness, submission, T0, type Harness } from './support.js';
 
 const at = (minutes: number, computeSeconds: number) => ({ finishedAt: new Date(T0 + minutes * 60_000), computeSeconds });
 
@@ -55,7 +55,7 @@ describe('hourly compute budgets', () => {
     clock.advance(60_000);
     const refused = await refusal(h.service.submit(submission('alice')));
     expect(refused).toMatchObject({ code: 'LIMIT_REACHED', details: { limit: 'userBudget', max: 30, retryAt: new Date(finishedAt + BUDGET_WINDOW_MS) } });
-    expect(refused.message).toBe('You have used your compute time for this hour in this server. Try again in 59 minutes.');
+    expect(said(refused, clock.now())).toBe('You have used your compute time for this hour in this server. Try again in 59 minutes.');
 
     await expect(h.service.submit(submission('bob'))).resolves.toBeDefined(); // other users keep their own budget
     clock.t = finishedAt + BUDGET_WINDOW_MS;
@@ -75,7 +75,7 @@ describe('hourly compute budgets', () => {
     await runJob('bob', 20, 1);
     const refused = await refusal(h.service.submit(submission('carol')));
     expect(refused).toMatchObject({ code: 'LIMIT_REACHED', details: { limit: 'serverBudget', max: 50 } });
-    expect(refused.message).toMatch(/^This server has used its compute time for this hour\. Try again in 1 hour\.$/);
+    expect(said(refused, clock.now())).toMatch(/^This server has used its compute time for this hour\. Try again in 1 hour\.$/);
     // another server is not affected
     await expect(h.service.submit(submission('carol', { serverId: 'guild-2' }))).resolves.toBeDefined();
   });
@@ -84,7 +84,7 @@ describe('hourly compute budgets', () => {
     await runJob('alice', 20, 0);
     const refused = await refusal(h.service.submit(submission('bob', { options: { size: 64, steps: 200 } })));
     expect(refused).toMatchObject({ code: 'JOB_TOO_LARGE', details: { estimatedSeconds: 40, budgetSeconds: 30, scope: 'user' } });
-    expect(refused.message).toBe('This job needs about 40 seconds of compute, more than the 30 seconds each user may use per hour: use fewer steps or a smaller size.');
+    expect(said(refused)).toBe('This job needs about 40 seconds of compute, more than the 30 seconds each user may use per hour: use fewer steps or a smaller size.');
   });
 
   it('applies a server\'s own, tighter budget', async () => {

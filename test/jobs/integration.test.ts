@@ -4,11 +4,11 @@ import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.js';
-import { createImageInputCheck, createPipelineRunner, JobFiles, JobService, type JobRunner } from '../../src/jobs/index.js';
+import { createImageInputCheck, createJobService, createPipelineRunner, JobFiles, type JobService, type JobRunner } from '../../src/jobs/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { REAL_WEIGHTS, sharedImage } from '../helpers/paths.js';
 import { tempDir } from '../store/support.js';
-import { recordEvents, refusal, type Recorder } from './support.js';
+import { recordEvents, refusal, said, type Recorder } from './support.js';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 
@@ -33,7 +33,7 @@ describe('the queue with the real pipeline, engine and weights', () => {
         },
       });
     store = await openStore({ databasePath: path.join(tmp.dir, 'data', 'stylebot.db') });
-    service = new JobService({ store, files: new JobFiles(path.join(tmp.dir, 'data')), runner, checkInputs: createImageInputCheck(), logger: pino({ level: 'silent' }) });
+    service = createJobService({ store, files: new JobFiles(path.join(tmp.dir, 'data')), runner, checkInputs: createImageInputCheck(), logger: pino({ level: 'silent' }) });
     events = recordEvents(service.events);
     await service.start();
   });
@@ -72,7 +72,7 @@ describe('the queue with the real pipeline, engine and weights', () => {
   it('refuses a picture that is not one before it waits in the queue', async () => {
     const error = await refusal(service.submit({ ...request({ size: 32, steps: 2 }), content: Buffer.from('just some text, not a picture') }));
     expect(error).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(error.message).toMatch(/^The content picture is a text file/);
+    expect(said(error)).toMatch(/^The content picture is a text file/);
   });
 
   it('stops a real run within a step of the cancel', async () => {

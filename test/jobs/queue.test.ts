@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageInputError } from '../../src/images/index.js';
-import { refusal, harnessPerTest, submission, type Harness } from './support.js';
+import { describeFailure } from '../../src/bots/shared/messages/job-errors.js';
+import { refusal, harnessPerTest, refusalText, said, submission, type Harness } from './support.js';
 
 describe('the job queue', () => {
   let h: Harness;
@@ -59,7 +60,7 @@ describe('the job queue', () => {
     await h.service.submit(submission('alice'));
     const refused = await refusal(h.service.submit(submission('alice')));
     expect(refused.details).toMatchObject({ code: 'LIMIT_REACHED', limit: 'waiting', max: 2 });
-    expect(refused.message).toBe('You already have 2 jobs waiting in this server, the most allowed. Try again when your jobs in the queue have finished.');
+    expect(said(refused)).toBe('You already have 2 jobs waiting in this server, the most allowed. Try again when your jobs in the queue have finished.');
     // someone else is not affected, and goes first: alice was served last
     await expect(h.service.submit(submission('bob'))).resolves.toMatchObject({ position: 1 });
   });
@@ -155,7 +156,7 @@ describe('the job queue', () => {
     run.advance(1);
     await expect(cancelling).resolves.toMatchObject({ wasRunning: true });
     expect((await h.events.waitFor('cancelled')).by).toBe('bob');
-    await expect(h.service.cancel({ ...bob, userId: 'alice' }, job.job.id)).rejects.toThrow(`Job ${job.job.id} has already been cancelled.`);
+    expect(await refusalText(h.service.cancel({ ...bob, userId: 'alice' }, job.job.id))).toBe(`Job ${job.job.id} has already been cancelled.`);
     await expect(h.service.cancel(bob, 'nosuchjb')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 
@@ -171,11 +172,11 @@ describe('the job queue', () => {
 
     const [first, second] = h.events.of('failed');
     expect(first).toMatchObject({ job: { id: bad.job.id, status: 'failed' }, code: 'INVALID_INPUT' });
-    expect(first!.reason).toBe('The content image is cut off (an incomplete download or upload?): send the complete file again.');
+    expect(describeFailure(first!.code, first!.details)).toBe('The content image is cut off (an incomplete download or upload?): send the complete file again.');
     expect(second).toMatchObject({ job: { id: broken.job.id }, code: 'INTERNAL' });
-    expect(second!.reason).toContain(`job ${broken.job.id}`);
-    expect(second!.reason).not.toContain('onnx exploded');
-    expect(await h.store.jobs.get(broken.job.id)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL' });
+    expect(describeFailure(second!.code, second!.details)).toContain(`job ${broken.job.id}`);
+    expect(JSON.stringify(second!.details)).not.toContain('onnx exploded');
+    expect(await h.store.jobs.get(broken.job.id)).toMatchObject({ status: 'failed', errorCode: 'INTERNAL', errorDetails: { code: 'INTERNAL', jobId: broken.job.id } });
     expect(h.events.story(good.job.id)).toEqual(['queued', 'started', 'finished']);
   });
 

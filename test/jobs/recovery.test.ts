@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../store/support.js';
+import { describeFailure } from '../../src/bots/shared/messages/job-errors.js';
 import { FakeClock, startHarness, submission, type Harness } from './support.js';
 
 describe('restarts', () => {
@@ -77,7 +78,7 @@ describe('restarts', () => {
     }
     const failed = await h.events.waitFor('failed');
     expect(failed).toMatchObject({ job: { id: job.job.id, userId: 'alice' }, code: 'INTERRUPTED' });
-    expect(failed.reason).toBe(`Job ${job.job.id} was interrupted by a bot restart 3 times, so it was stopped. Try a smaller size or fewer steps.`);
+    expect(describeFailure(failed.code, failed.details)).toBe(`Job ${job.job.id} was interrupted by a bot restart 3 times, so it was stopped. Try a smaller size or fewer steps.`);
     expect(await h.store.jobs.get(job.job.id)).toMatchObject({ status: 'failed', errorCode: 'INTERRUPTED' });
     expect(h.fake.runs).toHaveLength(0);
   });

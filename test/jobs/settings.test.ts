@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_LIMITS, harnessPerTest, submission, type Harness } from './support.js';
+import { OPERATOR_LIMITS, harnessPerTest, refusalText, submission, type Harness } from './support.js';
 
 const server = { platform: 'discord', serverId: 'guild-1' };
 
@@ -18,7 +18,7 @@ describe('server settings', () => {
     await h.service.submit(submission('alice'));
     await h.events.waitFor('started');
     // no waiting allowed: a job is taken only when it can start at once
-    await expect(h.service.submit(submission('bob'))).rejects.toThrow('This server takes jobs only when the worker is free, and it is busy: try again in a few minutes.');
+    expect(await refusalText(h.service.submit(submission('bob')))).toBe('This server takes jobs only when the worker is free, and it is busy: try again in a few minutes.');
 
     const reset = await h.service.settings.update({ ...server, isAdmin: true, limits: { maxWaitingPerUser: null }, defaults: null });
     expect(reset.limits.maxWaitingPerUser).toBe(OPERATOR_LIMITS.maxWaitingPerUser);
@@ -27,13 +27,13 @@ describe('server settings', () => {
   });
 
   it('refuses non-admins, values out of range and values above the operator\'s', async () => {
-    await expect(h.service.settings.update({ ...server, isAdmin: false, limits: { maxSize: 64 } })).rejects.toThrow("Only a server admin can change this server's settings.");
-    await expect(h.service.settings.update({ ...server, isAdmin: true, limits: { maxSize: 8, userHourlySeconds: 999_999, bogus: 1 } as never })).rejects.toThrow(
+    expect(await refusalText(h.service.settings.update({ ...server, isAdmin: false, limits: { maxSize: 64 } }))).toBe("Only a server admin can change this server's settings.");
+    expect(await refusalText(h.service.settings.update({ ...server, isAdmin: true, limits: { maxSize: 8, userHourlySeconds: 999_999, bogus: 1 } as never }))).toBe(
       [
         'The server limits has options that are not valid:',
         '• maxSize: must be at least 16 (got 8)',
         `• userHourlySeconds: can be at most ${OPERATOR_LIMITS.userHourlySeconds} on this bot (got 999999)`,
-        '• bogus: is not a limit (known: maxConcurrent, maxRunningPerUser, maxWaitingPerUser, userHourlySeconds, serverHourlySeconds, maxSize, maxSteps)',
+        '• bogus: is not a limit (known: maxConcurrent, maxRunningPerUser, maxWaitingPerUser, userHourlySeconds, serverHourlySeconds, maxSize, maxSteps, maxJobMemoryBytes)',
       ].join('\n'),
     );
     await expect(h.service.settings.update({ ...server, isAdmin: true, defaults: { size: 0 } })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', details: { source: 'server defaults' } });

@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { EngineError } from '../../src/engine/index.js';
 import {
+  createJobService,
+  JOB_EVENT_NAMES,
   JobError,
   JobFiles,
   JobService,
@@ -17,6 +19,7 @@ import {
   type RunnerResult,
   type ServerLimits,
 } from '../../src/jobs/index.js';
+import { describeJobError } from '../../src/bots/shared/messages/job-errors.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { tempDir } from '../store/support.js';
 
@@ -82,7 +85,10 @@ export class FakeRun {
         png: Buffer.from(`png of ${this.job.id}`),
         gif: Buffer.from(`gif of ${this.job.id}`),
         plot: Buffer.from(`plot of ${this.job.id}`),
-        summary: { steps: this.step, seconds: 1, width: 64, height: 48, seed: 7, provider: 'fake', total: 1, style: 0.5, content: 0.5, tv: 0 },
+        summary: {
+          steps: this.step, seconds: 1, width: 64, height: 48, seed: this.job.options.seed ?? 7, provider: 'fake', providerReason: 'the fake runner', weightsMd5: 'fakemd5',
+          working: { width: 64, height: 48 }, adjustments: [], total: 1, style: 0.5, content: 0.5, tv: 0,
+        } as RunnerResult['summary'],
       }),
     );
   }
@@ -133,8 +139,7 @@ export interface RecordedEvent {
 export function recordEvents(source: JobEventSource) {
   const log: RecordedEvent[] = [];
   const waiters: Array<{ name: JobEventName; match: (e: never) => boolean; resolve: (e: never) => void }> = [];
-  const names: JobEventName[] = ['queued', 'started', 'progress', 'finished', 'failed', 'cancelled', 'recovered'];
-  for (const name of names) {
+  for (const name of JOB_EVENT_NAMES) {
     source.on(name, (event) => {
       log.push({ name, event });
       for (const waiter of [...waiters]) {
@@ -178,6 +183,8 @@ export interface HarnessOptions {
   readonly clock?: FakeClock;
   readonly limits?: Partial<ServerLimits>;
   readonly concurrency?: number;
+  /** the process's name on its claims; harnesses share one unless told, like a worker restarted under the same name */
+  readonly owner?: string;
   readonly deps?: Partial<JobServiceDeps>;
 }
 
@@ -189,6 +196,7 @@ export const OPERATOR_LIMITS: ServerLimits = {
   serverHourlySeconds: 7200,
   maxSize: 512,
   maxSteps: 1000,
+  maxJobMemoryBytes: 8 * 2 ** 30,
 };
 
 /** A service on a real SQLite file and data directory in `dir`, with a fake runner and clock. */
@@ -197,7 +205,7 @@ export async function startHarness(dir: string, options: HarnessOptions = {}): P
   const fake = new FakeRunner(clock);
   const store = await openStore({ databasePath: path.join(dir, 'stylebot.db'), now: () => clock.now() });
   const files = new JobFiles(path.join(dir, 'data'));
-  const service = new JobService({
+  const service = createJobService({
     store,
     files,
     runner: fake.runner,
@@ -207,6 +215,7 @@ export async function startHarness(dir: string, options: HarnessOptions = {}): P
     operatorLimits: { ...OPERATOR_LIMITS, maxConcurrent: options.concurrency ?? 1, ...options.limits },
     // sweeps run when a test calls purgeExpired, not on a timer
     sweepIntervalMs: 0,
+    owner: options.owner ?? 'worker-a',
     ...options.deps,
   });
   const events = recordEvents(service.events);
@@ -255,6 +264,16 @@ export async function refusal(promise: Promise<unknown>): Promise<JobError> {
     throw error;
   }
   throw new Error('expected a JobError, but the request was accepted');
+}
+
+/** The sentence a user reads for a JobError (rendered by the bot layer from its details). */
+export function said(error: JobError, now = T0): string {
+  return describeJobError(error.details, now);
+}
+
+/** The sentence of the JobError a promise rejects with. */
+export async function refusalText(promise: Promise<unknown>, now = T0): Promise<string> {
+  return said(await refusal(promise), now);
 }
 
 /**

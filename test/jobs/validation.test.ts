@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobError, validatePatch } from '../../src/jobs/index.js';
 import { tempDir } from '../store/support.js';
-import { picture, refusal as rejected, startHarness, submission, type Harness } from './support.js';
+import { picture, refusal as rejected, refusalText, said, startHarness, submission, type Harness } from './support.js';
 
 function refusal(action: () => unknown): JobError {
   try {
@@ -16,7 +16,7 @@ describe('option validation', () => {
   it('lists every violation, each in words, with the value given', () => {
     const error = refusal(() => validatePatch({ steps: 0, size: 'big', optimizer: 'sgd', lr: 0, styleBlend: [], scales: [8], layers: 'style=conv9_9', Steps: 5, colour: 'red' }));
     expect(error.code).toBe('INVALID_OPTIONS');
-    const lines = error.message.split('\n');
+    const lines = said(error).split('\n');
     expect(lines.slice(0, -1)).toEqual([
       'Some options are not valid:',
       '• steps: must be at least 1 (got 0)',
@@ -28,13 +28,13 @@ describe('option validation', () => {
       "• layers: Layer spec \"style=conv9_9\" is not valid: unknown layer 'conv9_9' (VGG19 has conv1_1 … conv5_4).",
       '• Steps: is not an option: did you mean steps?',
     ]);
-    expect(error.message.split('\n').at(-1)).toMatch(/^• colour: is not an option \(known: steps, optimizer, .*upscale\)$/);
+    expect(said(error).split('\n').at(-1)).toMatch(/^• colour: is not an option \(known: steps, optimizer, .*upscale\)$/);
   });
 
   it('accepts and keeps only what was given', () => {
     expect(validatePatch({ steps: 10, layers: 'gatys', seed: undefined })).toEqual({ steps: 10, layers: 'gatys' });
     expect(validatePatch(undefined)).toEqual({});
-    expect(refusal(() => validatePatch('steps=10')).message).toBe('Some options are not valid:\n• options: must be a set of named options');
+    expect(said(refusal(() => validatePatch('steps=10')))).toBe('Some options are not valid:\n• options: must be a set of named options');
   });
 });
 
@@ -54,7 +54,7 @@ describe('submission checks', () => {
     const error = await rejected(h.service
       .submit(submission('alice', { styles: [picture(), picture()], options: { size: 300, scales: [128, 400], steps: 600, styleBlend: [1, 2, 3] } }))
       );
-    expect(error.message).toBe(
+    expect(said(error)).toBe(
       [
         'Some options are not valid:',
         '• size: this server allows at most 256 (got 300)',
@@ -66,9 +66,9 @@ describe('submission checks', () => {
   });
 
   it('refuses a job without a style picture or with too many, and options that are invalid', async () => {
-    await expect(h.service.submit(submission('alice', { styles: [] }))).rejects.toThrow('Attach at least one style picture: the style to paint the content picture in.');
-    await expect(h.service.submit(submission('alice', { styles: Array.from({ length: 9 }, () => picture()) }))).rejects.toThrow('Attach at most 8 style pictures (you sent 9).');
-    await expect(h.service.submit(submission('alice', { options: { steps: 1.5 } }))).rejects.toThrow('Some options are not valid:\n• steps: must be a whole number (got 1.5)');
+    expect(await refusalText(h.service.submit(submission('alice', { styles: [] })))).toBe('Attach at least one style picture: the style to paint the content picture in.');
+    expect(await refusalText(h.service.submit(submission('alice', { styles: Array.from({ length: 9 }, () => picture()) })))).toBe('Attach at most 8 style pictures (you sent 9).');
+    expect(await refusalText(h.service.submit(submission('alice', { options: { steps: 1.5 } })))).toBe('Some options are not valid:\n• steps: must be a whole number (got 1.5)');
     expect(h.fake.runs).toHaveLength(0);
   });
 
@@ -77,11 +77,11 @@ describe('submission checks', () => {
     h = await startHarness(tmp.dir, {
       deps: {
         checkInputs: async ({ content }) => {
-          if (Buffer.from(content).toString().startsWith('broken')) throw new JobError({ code: 'INVALID_INPUT', reason: 'The content picture is damaged.' });
+          if (Buffer.from(content).toString().startsWith('broken')) throw new JobError({ code: 'INVALID_INPUT', problem: 'image', picture: { role: 'content', index: 1, count: 1 }, imageCode: 'CORRUPT', imageDetails: {} });
         },
       },
     });
-    await expect(h.service.submit(submission('alice', { content: Buffer.from('broken!') }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'The content picture is damaged.' });
+    expect(await refusalText(h.service.submit(submission('alice', { content: Buffer.from('broken!') })))).toMatch(/^The content picture is damaged/);
     await expect(h.service.submit(submission('alice'))).resolves.toMatchObject({ position: 1 });
   });
 });

@@ -89,21 +89,22 @@ describe('schema.prisma and the migrations', () => {
 
       const serverFull = {
         platform: 'discord', serverId: 'g1', maxConcurrent: 1, maxRunningPerUser: 1, maxWaitingPerUser: 2,
-        userHourlySeconds: 600, serverHourlySeconds: 3600, maxSize: 512, maxSteps: 500, defaults: '{"size":128}', updatedAt: t,
+        userHourlySeconds: 600, serverHourlySeconds: 3600, maxSize: 512, maxSteps: 500, defaults: '{"size":128}', updatedAt: t, maxJobMemoryBytes: 6e9,
       };
       await prisma.serverSettings.create({ data: serverFull });
       await prisma.serverSettings.create({ data: { platform: 'slack', serverId: 'T1', updatedAt: later } });
       expect(await prisma.serverSettings.findMany({ orderBy: { platform: 'asc' } })).toEqual([
         serverFull,
-        { platform: 'slack', serverId: 'T1', maxConcurrent: null, maxRunningPerUser: null, maxWaitingPerUser: null, userHourlySeconds: null, serverHourlySeconds: null, maxSize: null, maxSteps: null, defaults: '{}', updatedAt: later },
+        { platform: 'slack', serverId: 'T1', maxConcurrent: null, maxRunningPerUser: null, maxWaitingPerUser: null, userHourlySeconds: null, serverHourlySeconds: null, maxSize: null, maxSteps: null, defaults: '{}', updatedAt: later, maxJobMemoryBytes: null },
       ]);
 
       const jobFull = {
         id: 'full0001', platform: 'discord', serverId: 'g1', channelId: 'c1', threadId: 't1', userId: 'u1', status: 'done',
         options: '{"size":64}', presetName: 'ink', totalSteps: 100, progressStep: 100, attempts: 2, estimatedSeconds: 12.5,
         computeSeconds: 10.25, secondsPerStep: 0.1025, resultPath: 'results/full0001/result.png', gifPath: 'results/full0001/progress.gif',
-        plotPath: 'results/full0001/losses.png', summary: '{"steps":100}', errorCode: 'X', error: 'y', cancelledBy: 'u9',
-        createdAt: t, startedAt: t, finishedAt: later, filesPurgedAt: later,
+        plotPath: 'results/full0001/losses.png', summary: '{"steps":100}', errorCode: 'X', cancelledBy: 'u9',
+        createdAt: t, startedAt: t, finishedAt: later, filesPurgedAt: later, replyRef: '{"thread":"t1"}', uploadLimitBytes: 10_485_760,
+        errorDetails: '{"code":"X"}', parentId: 'bare0001', followUp: 'seed', owner: 'host:1:ab', leaseUntil: later,
       };
       await prisma.job.create({ data: jobFull });
       await prisma.job.create({ data: { id: 'bare0001', platform: 'slack', serverId: 'T1', channelId: 'C1', userId: 'U2', status: 'queued', options: '{}', totalSteps: 10, estimatedSeconds: 1, createdAt: t } });
@@ -111,8 +112,9 @@ describe('schema.prisma and the migrations', () => {
       expect(await prisma.job.findUniqueOrThrow({ where: { id: 'bare0001' } })).toEqual({
         id: 'bare0001', platform: 'slack', serverId: 'T1', channelId: 'C1', threadId: null, userId: 'U2', status: 'queued',
         options: '{}', presetName: null, totalSteps: 10, progressStep: 0, attempts: 0, estimatedSeconds: 1, computeSeconds: null,
-        secondsPerStep: null, resultPath: null, gifPath: null, plotPath: null, summary: null, errorCode: null, error: null,
-        cancelledBy: null, createdAt: t, startedAt: null, finishedAt: null, filesPurgedAt: null,
+        secondsPerStep: null, resultPath: null, gifPath: null, plotPath: null, summary: null, errorCode: null,
+        cancelledBy: null, createdAt: t, startedAt: null, finishedAt: null, filesPurgedAt: null, replyRef: null, uploadLimitBytes: null,
+        errorDetails: null, parentId: null, followUp: null, owner: null, leaseUntil: null,
       });
 
       const input = { jobId: 'full0001', position: 0, role: 'content', hash: 'ab'.repeat(32), path: `inputs/ab/${'ab'.repeat(32)}`, bytes: 1234 };
