@@ -12,7 +12,15 @@ export const DISCORD_CODES = {
 } as const;
 
 export function discordCode(error: unknown): number | undefined {
-  return error instanceof DiscordAPIError && typeof error.code === 'number' ? error.code : undefined;
+  if (!(error instanceof DiscordAPIError) && !(error instanceof Error && error.name.startsWith('DiscordAPIError'))) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (!(error instanceof Error) || !['DiscordAPIError', 'HTTPError', 'RateLimitError'].some((n) => error.name.startsWith(n))) return undefined;
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? status : error.name.startsWith('RateLimitError') ? 429 : undefined;
 }
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
@@ -34,6 +42,11 @@ function isNetworkFailure(error: unknown): boolean {
  */
 export function toTransportError(error: unknown, what: string): TransportError {
   if (error instanceof TransportError) return error;
+  const status = statusOf(error);
+  if (status !== undefined && !(error instanceof DiscordAPIError) && !(error instanceof HTTPError) && !(error instanceof RateLimitError)) {
+    // the same errors from another copy of @discordjs/rest (its ESM and CJS builds are two modules)
+    return new TransportError(`${what}: Discord answered ${status}`, status === 429 || status >= 500, undefined, { cause: new Error(hideTokens((error as Error).message)) });
+  }
   if (error instanceof RateLimitError) return new TransportError(`${what}: rate limited`, true, error.retryAfter, { cause: error });
   if (error instanceof DiscordAPIError) {
     const retryable = error.status === 429 || error.status >= 500;

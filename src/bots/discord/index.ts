@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { REST } from '@discordjs/rest';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+// REST from discord.js, not @discordjs/rest's ESM build: one copy of its error classes (instanceof in errors.ts)
+import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
 import type { Config } from '../../config.js';
 import type { AdapterContext, PlatformAdapter } from '../shared/contract.js';
 import { loggableError } from './errors.js';

@@ -63,7 +63,7 @@ export class InteractionHandler {
     const actor = actorOf(interaction);
     const command = this.parsed(() => commandOf(interaction, this.deps.parse), interaction);
     const reply = command instanceof Error ? this.unexpected(command, interaction) : await this.run(command, actor, interaction);
-    await this.respond(interaction, reply);
+    await this.respond(interaction, reply, !(command instanceof Error) && makesJob(command));
   }
 
   private async button(interaction: ButtonInteraction): Promise<void> {
@@ -86,7 +86,8 @@ export class InteractionHandler {
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    await this.respond(interaction, await this.action(interaction, undefined));
+    const { reply, command } = await this.action(interaction, undefined);
+    await this.respond(interaction, reply, command !== null && makesJob(command));
   }
 
   private async modal(interaction: ModalSubmitInteraction): Promise<void> {
@@ -94,18 +95,19 @@ export class InteractionHandler {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const input = interaction.fields.fields.get(MODAL_INPUT_ID);
     const value = input && 'value' in input && typeof input.value === 'string' ? input.value : '';
-    await this.respond(interaction, await this.action(interaction, value));
+    const { reply, command } = await this.action(interaction, value);
+    await this.respond(interaction, reply, command !== null && makesJob(command));
   }
 
-  private async action(interaction: ButtonInteraction | ModalSubmitInteraction, input: string | undefined): Promise<Reply> {
+  private async action(interaction: ButtonInteraction | ModalSubmitInteraction, input: string | undefined): Promise<{ reply: Reply; command: Command | null }> {
     let command: Command;
     try {
       command = commandForAction(interaction.customId, { replyRef: commandReplyRef(interaction), ...(input === undefined ? {} : { input }) });
     } catch (error) {
-      if (error instanceof ActionCodecError) return { visibility: 'private', message: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated } };
-      return this.unexpected(error, interaction);
+      if (error instanceof ActionCodecError) return { reply: { visibility: 'private', message: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated } }, command: null };
+      return { reply: this.unexpected(error, interaction), command: null };
     }
-    return this.run(command, actorOf(interaction), interaction);
+    return { reply: await this.run(command, actorOf(interaction), interaction), command };
   }
 
   private async autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -142,7 +144,7 @@ export class InteractionHandler {
    * visibility for the first follow-up, so the deferral is resolved first, then the public follow-up is
    * posted and the private placeholder removed. A job's updates are then bound to the public message.
    */
-  private async respond(interaction: Deferrable, reply: Reply): Promise<void> {
+  private async respond(interaction: Deferrable, reply: Reply, newJob: boolean): Promise<void> {
     this.learn(reply);
     const rendered = interactionBody(renderMessage(reply.message));
     if (reply.visibility === 'private') {
@@ -152,7 +154,8 @@ export class InteractionHandler {
     await interaction.editReply({ embeds: [{ title: rendered.embeds[0]?.title ?? '' }], components: [], files: [] });
     const message = await interaction.followUp(rendered);
     await interaction.deleteReply().catch((error: unknown) => this.deps.log.debug({ err: loggableError(error) }, 'removing the private placeholder failed'));
-    if (reply.jobId !== undefined) {
+    // a card shown again (/job) keeps its job's updates where they are; only a new job gets this conversation
+    if (reply.jobId !== undefined && newJob) {
       await this.deps.core.bind(
         reply.jobId,
         conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.message.title }),
@@ -188,5 +191,7 @@ export class InteractionHandler {
     return undefined;
   }
 }
+
+const makesJob = (command: Command) => command.kind === 'stylize' || command.kind === 'followUp';
 
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -1,4 +1,4 @@
-import type { REST } from '@discordjs/rest';
+import type { REST } from 'discord.js';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
 import type { FileUpload, MessageParts, ReplyRef, Transport } from '../shared/contract.js';
