@@ -193,6 +193,8 @@ export function buildWebServer(deps: WebServerDeps) {
       return refuse(reply, 400, 'BAD_ACTION');
     }
     const result = await core.handle(command, LOCAL_ACTOR);
+    // only a follow-up makes a job of its own; a cancel's or a card's answer names the job it is about
+    if (command.kind !== 'followUp') return answer(reply, result);
     await follow(result, conversation);
     return answer(reply, result, result.jobId !== undefined ? conversation : undefined);
   });

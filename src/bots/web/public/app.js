@@ -144,16 +144,34 @@ function panel(conversation, jobId) {
   return el;
 }
 
+const actionsOf = (el) => el.querySelector(':scope > .actions');
+const signature = (bar) => (bar ? [...bar.children].map((b) => `${b.dataset.action}|${b.textContent}`).join(';') : '');
+
 function upsert(conversation, jobId, messageId, message) {
   const host = panel(conversation, jobId);
   const list = $('.messages', host);
+  if (messageId.endsWith('.reply') && list.querySelector('[data-message-id]:not([data-message-id$=".reply"])')) return;
   const next = renderMessage(message, messageId);
   const previous = [...list.children].find((child) => child.dataset.messageId === messageId);
-  // keep keyboard focus on a button that an edit re-renders (e.g. Cancel)
-  const focused = previous?.contains(document.activeElement) ? document.activeElement.dataset.action : undefined;
-  if (previous) previous.replaceWith(next);
-  else list.append(next);
-  if (focused) next.querySelector(`[data-action="${CSS.escape(focused)}"]`)?.focus();
+  if (previous && signature(actionsOf(previous)) === signature(actionsOf(next)) && actionsOf(next)) {
+    // same buttons: update around them, so that a button being focused or pressed (Cancel) stays put
+    const bar = actionsOf(previous);
+    const nextBar = actionsOf(next);
+    previous.dataset.tone = next.dataset.tone;
+    for (const child of [...previous.childNodes]) if (child !== bar) child.remove();
+    let beforeBar = true;
+    for (const child of [...next.childNodes]) {
+      if (child === nextBar) beforeBar = false;
+      else if (beforeBar) previous.insertBefore(child, bar);
+      else previous.append(child);
+    }
+  } else if (previous) {
+    previous.replaceWith(next);
+  } else {
+    list.append(next);
+  }
+  // the command's answer stands in until the core's own status message for the job arrives
+  if (!messageId.endsWith('.reply')) list.querySelector('[data-message-id$=".reply"]')?.remove();
 }
 
 function note(host, reply) {
