@@ -7,6 +7,8 @@
  *
  *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
  *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--json]   time to quality (see quality.ts)
+ *   npm run bench -- --memory [--json]      memory estimate against the measured peak (see memory.ts)
  *
  * Layers the real weights file lacks (conv4_1 and deeper) get generated weights of the right shape:
  * the arithmetic, and so the time, is the same.
@@ -22,6 +24,8 @@ import { attr, GraphBuilder } from '../src/engine/onnx/graph-builder.js';
 import { OrtModel } from '../src/engine/runtime/ort-session.js';
 import { vgg19Until, type ConvSpec } from '../src/engine/vgg19.js';
 import { generateVggWeights, loadVggWeights, type ConvWeights } from '../src/engine/weights/index.js';
+import { formatMemory, MEMORY_CASES, memoryCase, runMemoryCases, type MemoryCase } from './memory.js';
+import { formatQuality, runQuality } from './quality.js';
 
 const SIZES = [128, 256, 512];
 const LAYER_SETS = ['seed', 'gatys'];
@@ -46,10 +50,24 @@ const { values } = parseArgs({
     layers: { type: 'string' },
     steps: { type: 'string' },
     json: { type: 'boolean', default: false },
+    quality: { type: 'boolean', default: false },
+    levers: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    'memory-case': { type: 'string' },
   },
 });
 
-if (values.size || values.layers) {
+if (values['memory-case']) {
+  const c = JSON.parse(values['memory-case']) as MemoryCase;
+  const selection = parseLayerSpec(c.layers);
+  const specs = vgg19Until(lastLayer(selection)).filter((l): l is ConvSpec => l.kind === 'conv');
+  process.stdout.write(`${JSON.stringify(await memoryCase(c, await weightsFor(specs)))}\n`);
+} else if (values.memory) {
+  runMemoryCases(fileURLToPath(import.meta.url), MEMORY_CASES, (r) => process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : formatMemory(r)));
+} else if (values.quality) {
+  const sizes = values.size ? values.size.split(',').map(Number) : [256, 512];
+  await runQuality(sizes, values.levers, (run) => process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatQuality(run)));
+} else if (values.size || values.layers) {
   const sizes = values.size ? [Number(values.size)] : SIZES;
   const sets = values.layers ? [values.layers] : LAYER_SETS;
   for (const layers of sets) for (const size of sizes) report(await benchOne(size, layers, values.steps ? Number(values.steps) : undefined));

@@ -4,7 +4,8 @@ import type { EngineOptions } from './options.js';
 import { resizeImage } from './resize.js';
 
 /**
- * How much seeded noise a content or image start carries: x0 = (1 - a) * start + a * uniform noise.
+ * How much seeded noise a content or image start carries by default (option `initNoise`):
+ * x0 = (1 - a) * start + a * uniform noise.
  * Without it the seed changes nothing: the start and both optimisers are deterministic, so every seed gave
  * the same picture and "new seed" repeated the result. A little noise sends the optimiser to a different
  * local minimum (the strokes fall elsewhere) while the start still looks like the content: at 0.1 the
@@ -15,7 +16,7 @@ export const START_NOISE = 0.1;
 
 /** The starting image of the first scale. `initImage` is required for (and only read with) init 'image'. */
 export function initialImage(
-  init: EngineOptions['init'],
+  { init, initNoise }: Pick<EngineOptions, 'init' | 'initNoise'>,
   content: RgbImage,
   random: () => number,
   initImage?: RgbImage,
@@ -29,7 +30,8 @@ export function initialImage(
   } else {
     start = content;
   }
-  const a = START_NOISE;
+  const a = initNoise;
+  if (a === 0) return createImage(width, height, Float32Array.from(start.data));
   const data = Float32Array.from(start.data, (v) => (1 - a) * v + a * random());
   return createImage(width, height, data);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { START_NOISE } from './init.js';
 import { parseLayerSpec } from './layers.js';
 
 /**
@@ -29,12 +30,26 @@ export const engineOptionsSchema = z.object({
     .enum(['noise', 'content', 'image'])
     .default('noise')
     .describe('start from uniform noise, the content image or a given image (e.g. an earlier result), the last two with a little seeded noise'),
+  initNoise: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(START_NOISE)
+    .describe('share of seeded noise mixed into a content or image start, so that the seed changes the picture'),
   seed: z.number().int().min(0).max(0xffffffff).optional().describe('random seed: the same seed gives the same image'),
   scales: z
     .array(z.number().int().min(16).max(4096))
     .max(8)
     .default([])
     .describe('coarser long-side sizes to optimise at first, e.g. 128,256; the run always ends at the input size'),
+  carryCurvature: z
+    .boolean()
+    .default(true)
+    .describe("L-BFGS, multi-scale: start each scale from the previous scale's curvature estimate instead of a tiny first step"),
+  scaleDetail: z
+    .boolean()
+    .default(true)
+    .describe("multi-scale: put the content's fine detail back into each enlarged result"),
   frameEvery: z.number().int().min(1).max(10000).default(20).describe('hand a frame to the progress callback every k steps'),
 });
 

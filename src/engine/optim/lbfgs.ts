@@ -5,6 +5,12 @@ export interface LbfgsOptions {
   readonly history: number;
   /** step length; 1 is the natural step of a quasi-Newton direction */
   readonly lr?: number;
+  /**
+   * a curvature estimate (the initial inverse-Hessian diagonal) to start from instead of a first step of
+   * 1 / sum|g|: a multi-scale run passes the previous scale's, rescaled, so a new scale does not begin with a
+   * tiny step (see Engine: `carryCurvature`)
+   */
+  readonly initialHDiag?: number;
 }
 
 /**
@@ -20,9 +26,16 @@ export class Lbfgs implements PixelOptimizer {
   private readonly rho: number[] = [];
   private previousPixels?: Float32Array;
   private previousGradient?: Float32Array;
-  private hDiag = 1;
+  private hDiag: number;
 
-  constructor(private readonly options: LbfgsOptions) {}
+  constructor(private readonly options: LbfgsOptions) {
+    this.hDiag = options.initialHDiag ?? 1;
+  }
+
+  /** The current curvature estimate: ys / yy of the latest pair (1 before any). */
+  get inverseCurvature(): number {
+    return this.hDiag;
+  }
 
   step(pixels: Float32Array, gradient: Float32Array): void {
     const n = pixels.length;
@@ -63,7 +76,7 @@ export class Lbfgs implements PixelOptimizer {
     }
 
     const lr = this.options.lr ?? 1;
-    const first = this.previousPixels === undefined;
+    const first = this.previousPixels === undefined && this.options.initialHDiag === undefined;
     const t = first ? Math.min(1, 1 / sumAbs(g)) * lr : lr;
     this.previousPixels = Float32Array.from(pixels);
     this.previousGradient = g;

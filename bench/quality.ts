@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -- --quality`: time to quality. In one process, on the same inputs (Tübingen x The Starry
+ * Night, `seed` layers, style weight 100, content weight 1, no TV, at each size), it runs the chapter's
+ * algorithm (Adam lr 0.1, 180 steps, from the content image) as the reference, then the product's
+ * defaults, and reports each run's final loss and wall time. Every final picture is scored with the same
+ * loss (the reference's weights, at the same final size), so runs with TV or other weights compare fairly.
+ *
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--json]
+ *
+ * `--levers` adds the runs that the defaults were chosen from (optimiser, history, steps, scales, start).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Engine, type EngineOptionsInput, type RgbImage, type StyleImage, type StylizeResult } from '../src/engine/index.js';
+import { engineOptionsOf, prepareInputs, STYLIZE_DEFAULTS } from '../src/pipeline/index.js';
+
+const SHARED = path.resolve(process.cwd(), '../shared');
+const WEIGHTS = path.join(SHARED, 'models/vgg19_imagenet_notop_block1-3.h5');
+const CONTENT = path.join(SHARED, 'images/content/tubingen_neckarfront.jpg');
+const STYLE = path.join(SHARED, 'images/style/vangogh_starry_night.jpg');
+
+/** The loss every picture is scored with: the issue's reference settings. */
+const SCORE: EngineOptionsInput = { layers: 'seed', styleWeight: 100, contentWeight: 1, tvWeight: 0 };
+const REFERENCE: EngineOptionsInput = { ...SCORE, optimizer: 'adam', lr: 0.1, steps: 180, init: 'content', initNoise: 0 };
+
+export interface QualityRun {
+  readonly size: number;
+  readonly name: string;
+  readonly options: EngineOptionsInput;
+  /** the final picture's loss under SCORE */
+  readonly loss: number;
+  readonly seconds: number;
+  /** loss / the reference's; time / the reference's */
+  readonly lossRatio: number;
+  readonly timeRatio: number;
+  /** per scale of a multi-scale run: the loss at the start of each scale and at its end */
+  readonly scaleLosses: ReadonlyArray<{ readonly first: number; readonly last: number }>;
+}
+
+/** The configurations compared besides the reference and the defaults. */
+function levers(): Array<{ name: string; options: EngineOptionsInput }> {
+  const lbfgs = { ...SCORE, optimizer: 'lbfgs' as const, init: 'content' as const };
+  return [
+    { name: 'lbfgs 40', options: { ...lbfgs, steps: 40 } },
+    { name: 'lbfgs 30', options: { ...lbfgs, steps: 30 } },
+    { name: 'lbfgs 40 history 10', options: { ...lbfgs, steps: 40, lbfgsHistory: 10 } },
+    { name: 'lbfgs 40 history 20', options: { ...lbfgs, steps: 40, lbfgsHistory: 20 } },
+    { name: 'lbfgs 40 no start noise', options: { ...lbfgs, steps: 40, initNoise: 0 } },
+    { name: 'lbfgs 40 start noise 0.3', options: { ...lbfgs, steps: 40, initNoise: 0.3 } },
+    { name: 'lbfgs 30+30 at 1/2', options: { ...lbfgs, steps: 30, scales: [0.5] } },
+    { name: 'lbfgs 20+20 at 1/2', options: { ...lbfgs, steps: 20, scales: [0.5] } },
+    { name: 'adam lr 0.05 x 100', options: { ...SCORE, optimizer: 'adam', lr: 0.05, steps: 100, init: 'content' } },
+  ];
+}
+
+export async function runQuality(sizes: readonly number[], withLevers: boolean, report: (run: QualityRun) => void): Promise<void> {
+  const [contentBytes, styleBytes] = await Promise.all([readFile(CONTENT), readFile(STYLE)]);
+  const engine = await Engine.create({ weightsFile: WEIGHTS, provider: 'cpu' });
+  try {
+    for (const size of sizes) {
+      const prepared = await prepareInputs({ content: contentBytes, styles: [styleBytes], options: { size } });
+      const content = prepared.content;
+      const styles = prepared.styles;
+      // Compile and warm up first: neither run should pay for it.
+      await engine.stylize({ content, styles, options: { ...SCORE, steps: 2 } });
+      const defaults = engineOptionsOf(STYLIZE_DEFAULTS);
+      const configs = [
+        { name: 'reference: adam 180', options: REFERENCE },
+        { name: 'product defaults', options: { ...defaults, seed: 1 } },
+        ...(withLevers ? levers() : []),
+      ];
+      let reference: { loss: number; seconds: number } | undefined;
+      for (const config of configs) {
+        const options = { ...config.options, scales: (config.options.scales ?? []).map((s) => (s < 1 ? Math.round(s * size) : s)), seed: 1 };
+        const started = performance.now();
+        const result = await engine.stylize({ content, styles, options });
+        const seconds = (performance.now() - started) / 1000;
+        const loss = await score(engine, result.image, content, styles);
+        reference ??= { loss, seconds };
+        report({
+          size,
+          name: config.name,
+          options: config.options,
+          loss,
+          seconds,
+          lossRatio: loss / reference.loss,
+          timeRatio: seconds / reference.seconds,
+          scaleLosses: scaleLosses(result),
+        });
+      }
+    }
+  } finally {
+    await engine.release();
+  }
+}
+
+/** The loss of exactly this picture under SCORE: a one-step run from it, read before its update. */
+async function score(engine: Engine, image: RgbImage, content: RgbImage, styles: readonly StyleImage[]): Promise<number> {
+  const result = await engine.stylize({ content, styles, initImage: image, options: { ...SCORE, steps: 1, init: 'image', initNoise: 0 } });
+  return result.history[0]!.total;
+}
+
+function scaleLosses(result: StylizeResult): Array<{ first: number; last: number }> {
+  return result.scales.map((_, i) => {
+    const records = result.history.filter((h) => h.scale === i);
+    return { first: records[0]!.total, last: records.at(-1)!.total };
+  });
+}
+
+export function formatQuality(r: QualityRun): string {
+  const jumps = r.scaleLosses.length > 1 ? `  scales ${r.scaleLosses.map((s) => `${s.first.toFixed(0)}->${s.last.toFixed(0)}`).join(' | ')}` : '';
+  return (
+    `${String(r.size).padStart(4)} px  ${r.name.padEnd(26)} loss ${r.loss.toFixed(0).padStart(8)} (${r.lossRatio.toFixed(3)})  ` +
+    `${r.seconds.toFixed(1).padStart(6)} s (${r.timeRatio.toFixed(3)})${jumps}\n`
+  );
+}
