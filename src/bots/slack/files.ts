@@ -38,7 +38,7 @@ export async function slackAttachment(file: SlackFile, deps: SlackFiles): Promis
   }
   const url = info.url_private_download ?? info.url_private;
   if (!url) return refusedAttachment(info, new AttachmentRefused({ problem: 'unavailable', status: null }));
-  return httpAttachment({
+  return signInMeansForbidden(httpAttachment({
     name: info.name ?? info.title ?? file.id,
     url,
     declaredBytes: typeof info.size === 'number' ? info.size : null,
@@ -48,7 +48,24 @@ export async function slackAttachment(file: SlackFile, deps: SlackFiles): Promis
     // Slack answers a download it refuses (no files:read, a revoked token) with a redirect to its sign-in
     // page: that is "unavailable", not a foreign host
     maxRedirects: 0,
-  });
+  }));
+}
+
+/** Slack's redirect to its sign-in page is its way of saying 403: the words for a missing permission fit. */
+function signInMeansForbidden(attachment: Attachment): Attachment {
+  return {
+    ...attachment,
+    open: async (signal) => {
+      try {
+        return await attachment.open(signal);
+      } catch (error) {
+        if (error instanceof AttachmentRefused && error.details.problem === 'unavailable' && error.details.status !== null && error.details.status >= 300 && error.details.status < 400) {
+          throw new AttachmentRefused({ problem: 'unavailable', status: 403 }, { cause: error });
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 /** An attachment whose download fails with the refusal found before it: the core words it with the others. */

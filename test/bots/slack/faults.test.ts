@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeAction } from '../../../src/bots/shared/actions.js';
 import { tempDir } from '../../store/support.js';
-import { appMention, slashCommand } from './fake/payloads.js';
-import { CHANNEL, resultInThread, statusOf, stylizeThroughModal, threadOf } from './flow.js';
-import { hostPictures, startSlack, type SlackHarness } from './support.js';
+import { CONTENT_BLOCK, INPUT_ACTION } from '../../../src/bots/slack/modal.js';
+import { appMention, fileValue, slashCommand, viewSubmission } from './fake/payloads.js';
+import { CHANNEL, modalValues, resultInThread, statusOf, stylizeThroughModal, threadOf } from './flow.js';
+import { hostPictures, picture, startSlack, type SlackHarness } from './support.js';
 
 describe('Slack faults the app survives', () => {
   const open: SlackHarness[] = [];
@@ -98,7 +99,13 @@ describe('Slack faults the app survives', () => {
     expect(opened?.token).toBe('xapp-test-app-token');
     const ack = await h.fake.socket.send('slash_commands', slashCommand(h.fake, '/stylize', '', { channel: CHANNEL }));
     expect(ack.envelope_id).toBeDefined();
-    await h.fake.waitForCall((c) => c.method === 'views.open');
+    const modal = await h.fake.waitForCall((c) => c.method === 'views.open');
+    // a modal's field errors travel back in the envelope's acknowledgement
+    const text = h.fake.hostFile('cat.jpg', 'image/jpeg', picture('bad/text_not_an_image.jpg'));
+    const values = modalValues(h, {});
+    values[CONTENT_BLOCK] = { [INPUT_ACTION]: fileValue(h.fake.fileObject(text)).value };
+    const refused = await h.fake.socket.send('interactive', viewSubmission(h.fake, (modal.response.view as { id: string }).id, values));
+    expect(refused.payload).toMatchObject({ response_action: 'errors', errors: { [CONTENT_BLOCK]: expect.stringMatching(/content picture/i) } });
 
     const { content, style } = hostPictures(h.fake);
     const event = appMention(h.fake, '<@U0BOT> steps=3', [h.fake.fileObject(content), h.fake.fileObject(style)], { channel: CHANNEL });

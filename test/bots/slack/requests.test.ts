@@ -91,6 +91,35 @@ describe('the Slack app over HTTP: signatures, the modal, and bad input', () => 
     expect(downloads).toEqual([{ id: content.id, authorized: true }]);
   });
 
+  it('says a picture is unavailable when Slack refuses the download (no files:read scope)', async () => {
+    await h.sender.command(slashCommand(h.fake, '/stylize'));
+    const opened = await h.fake.waitForCall((c) => c.method === 'views.open');
+    const { content, style } = hostPictures(h.fake);
+    h.fake.fail('download', { kind: 'error', error: 'missing_scope' });
+    const answer = await h.sender.interactive(
+      viewSubmission(h.fake, (opened.response.view as { id: string }).id, {
+        [CONTENT_BLOCK]: { [INPUT_ACTION]: fileValue(h.fake.fileObject(content)).value },
+        [STYLE_BLOCK]: { [INPUT_ACTION]: fileValue(h.fake.fileObject(style)).value },
+      }),
+    );
+    const errors = answer.json!.errors as Record<string, string>;
+    // one of the two downloads met the refusal; the other went through
+    expect(Object.keys(errors)).toHaveLength(1);
+    expect(Object.values(errors)[0]).toMatch(/not allowed to download/);
+    expect(h.jobs.fake.runs).toHaveLength(0);
+  });
+
+  it('opens one modal for a slash command delivered twice', async () => {
+    const fields = slashCommand(h.fake, '/stylize');
+    expect((await h.sender.command(fields)).status).toBe(200);
+    expect((await h.sender.command(fields, { retryNum: 1 })).status).toBe(200);
+    await h.fake.waitForCall((c) => c.method === 'views.open');
+    // a later, different command is still served: the fake sees its views.open after the duplicate's turn
+    await h.sender.command(slashCommand(h.fake, '/stylize'));
+    await h.fake.waitUntil(() => h.fake.callsOf('views.open').length === 2 || undefined);
+    expect(h.fake.calls.filter((c) => c.method === 'views.open').map((c) => c.response.ok)).toEqual([true, true]);
+  });
+
   it('answers a mention without two pictures with the usage, privately', async () => {
     const response = await h.sender.event(appMention(h.fake, '<@U0BOT> stylize steps=10', []));
     expect(response.status).toBe(200);
