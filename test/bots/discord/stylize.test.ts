@@ -87,3 +87,28 @@ describe('/stylize while the queue is busy, and refusals', () => {
   bad('a foreign host', (h) => ({ content: h.fake.attachment('cat.jpg', picture('content/chelsea_cat.jpg'), 'image/jpeg', { url: 'https://evil.example.com/cat.jpg' }) }), /evil\.example\.com|host|Discord/i);
   bad('bad options', () => ({ style_weight: -5 }), /style_weight/);
 });
+
+describe('/stylize in a DM', () => {
+  let h: DiscordHarness;
+  beforeEach(async () => {
+    h = await DiscordHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('runs the same flow without a thread, in a server of its own', async () => {
+    const { reply, jobId } = await h.stylize(as(USERS.alice, { guild: null }));
+    const dm = reply.channelId;
+    expect(h.fake.channels.get(dm)?.type).toBe(1);
+    const status = await h.statusMessage(dm);
+    expect(embedText(status)).toContain(jobId);
+    const run = await h.runner.run(0);
+    run.advance(10);
+    run.finish();
+    await h.resultMessage(dm);
+    expect(h.fake.log.filter((e) => e.kind === 'thread')).toHaveLength(0);
+    // the DM's jobs are not the guild's
+    expect(h.bot.service.list({ platform: 'discord', serverId: h.fake.guildId })).toHaveLength(0);
+  });
+});
