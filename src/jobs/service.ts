@@ -58,6 +58,8 @@ export interface JobServiceDeps {
   readonly newId?: () => string;
   /** seeds of "new seed" follow-ups */
   readonly newSeed?: () => number;
+  /** which of these expired jobs retention must keep anyway (challenge entries and winners) */
+  readonly protectedJobIds?: (jobIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /** What the composition root passes: the queue, estimator and emitter are built here unless given. */
@@ -446,9 +448,11 @@ export class JobService {
       for (;;) {
         const ids = await this.deps.store.jobs.listExpired(before, afterId === undefined ? {} : { afterId });
         if (ids.length === 0) break;
-        for (const id of ids) await this.deps.files.removeResults(id);
-        await this.deps.store.jobs.markPurged(ids, new Date(now));
-        jobs += ids.length;
+        const kept = (await this.deps.protectedJobIds?.(ids)) ?? new Set<string>();
+        const purged = ids.filter((id) => !kept.has(id));
+        for (const id of purged) await this.deps.files.removeResults(id);
+        await this.deps.store.jobs.markPurged(purged, new Date(now));
+        jobs += purged.length;
         afterId = ids.at(-1);
       }
       const inputs = await this.deps.files.removeUnusedInputs((hashes) => this.deps.store.jobs.hashesInUse(hashes));
