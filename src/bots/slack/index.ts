@@ -15,6 +15,8 @@ export interface SlackAdapterContext extends AdapterContext {
   readonly config: SlackConfig;
   /** defaults to the shared layer's words */
   readonly texts?: SlackTexts;
+  /** default 2.5 s, inside Slack's 3 s for a modal submission (tests shorten it) */
+  readonly submissionDeadlineMs?: number;
 }
 
 export interface SlackAdapter extends PlatformAdapter {
@@ -71,6 +73,7 @@ export function createSlackAdapter(ctx: SlackAdapterContext): SlackAdapter {
     actors: new ActorResolver(app.client, logger),
     files: { client: app.client, botToken: config.botToken, apiUrl: slackApiUrl },
     client: app.client,
+    ...(ctx.submissionDeadlineMs !== undefined ? { submissionDeadlineMs: ctx.submissionDeadlineMs } : {}),
   });
   let detach: (() => void) | undefined;
   let server: Server | undefined;

@@ -67,6 +67,8 @@ export interface ListenerDeps {
   readonly actors: ActorResolver;
   readonly files: SlackFiles;
   readonly client: webApi.WebClient;
+  /** how long a modal submission may wait for the core before the modal is closed and the answer posted */
+  readonly submissionDeadlineMs?: number;
 }
 
 /**
@@ -143,7 +145,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const handled = core.handle(command, actor);
-    const early = await beforeDeadline(handled, SUBMISSION_DEADLINE_MS);
+    const early = await beforeDeadline(handled, deps.submissionDeadlineMs ?? SUBMISSION_DEADLINE_MS);
     if (early && early.fieldErrors && Object.keys(early.fieldErrors).length > 0) {
       // the same modal may be submitted again once the user fixed the fields
       seen.delete(command.deliveryId!);

@@ -120,3 +120,27 @@ describe('Slack faults the app survives', () => {
     expect(h.jobs.fake.runs).toHaveLength(1);
   });
 });
+
+describe('a modal submission slower than Slack waits', () => {
+  it('closes the modal in time and posts the job once the pictures are in', async () => {
+    const tmp = tempDir();
+    // the deadline is the adapter's own timer: no test sleeps, the held download keeps the core busy past it
+    const h = await startSlack(tmp.dir, { submissionDeadlineMs: 20 });
+    try {
+      await h.sender.command(slashCommand(h.fake, '/stylize', '', { channel: CHANNEL }));
+      const opened = await h.fake.waitForCall((c) => c.method === 'views.open');
+      const release = h.fake.holdDownloads();
+      const answer = await h.sender.interactive(viewSubmission(h.fake, (opened.response.view as { id: string }).id, modalValues(h, { steps: '3' })));
+      expect(answer).toMatchObject({ status: 200, text: '' });
+      expect(h.fake.callsOf('chat.postMessage')).toHaveLength(0);
+      release();
+      const root = await h.fake.waitUntil(() => h.fake.messages.find((m) => m.channel === CHANNEL && m.threadTs === null));
+      await h.fake.waitUntil(() => h.fake.thread(CHANNEL, root.ts)[0]);
+      expect(h.jobs.events.of('queued')).toHaveLength(1);
+    } finally {
+      await h.close();
+      await h.fake.close();
+      tmp.cleanup();
+    }
+  });
+});

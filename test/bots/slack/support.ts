@@ -59,6 +59,7 @@ export interface SlackHarnessOptions extends HarnessOptions {
   readonly socketMode?: boolean;
   /** reuse a running fake (a restart) */
   readonly fake?: FakeSlack;
+  readonly submissionDeadlineMs?: number;
 }
 
 /** The real Slack adapter, the real core and the real job service on a real SQLite file, against a fake Slack. */
@@ -72,6 +73,7 @@ export async function startSlack(dir: string, options: SlackHarnessOptions = {})
   const adapter = createSlackAdapter({
     core,
     logger,
+    ...(options.submissionDeadlineMs !== undefined ? { submissionDeadlineMs: options.submissionDeadlineMs } : {}),
     config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: options.socketMode ? APP_TOKEN : undefined, apiUrl: fake.apiUrl, port: 0 },
   });
   await adapter.start();

@@ -70,6 +70,8 @@ export class FakeSlack extends EventEmitter {
   private readonly pendingUploads = new Map<string, { name: string; length: number; bytes?: Uint8Array }>();
   private readonly faults: Array<{ method: string; fault: Fault; times: number }> = [];
   private readonly usedTriggers = new Set<string>();
+  /** while set, downloads wait for it (a slow file host) */
+  private downloadGate: Promise<void> | undefined;
   private server: Server | undefined;
   readonly socket = new SocketModeServer();
   readonly teamId: string;
@@ -121,6 +123,16 @@ export class FakeSlack extends EventEmitter {
     const file: HostedFile = { id, name, mimetype, bytes, url_private_download: `${this.base}/files-pri/${this.teamId}-${id}/download/${encodeURIComponent(name)}`, expired: false };
     this.files.set(id, file);
     return Object.assign(this.fileObject(file), file);
+  }
+
+  /** Holds every download until the returned function is called. */
+  holdDownloads(): () => void {
+    let release!: () => void;
+    this.downloadGate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.downloadGate = undefined;
+      release();
+    };
   }
 
   /** The file's download answers 404 from now on, as Slack's does for a deleted or expired file. */
@@ -334,6 +346,8 @@ export class FakeSlack extends EventEmitter {
   }
 
   private async download(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.emit('download-start');
+    await this.downloadGate;
     const fault = this.takeFault('download');
     if (fault?.kind === 'error') {
       // without files:read Slack sends the browser to its sign-in page instead of the file
