@@ -1,3 +1,4 @@
+import type { Size } from '../images/index.js';
 import { planStylize, type StylizeOptions } from '../pipeline/index.js';
 
 export interface SpeedSample {
@@ -60,16 +61,17 @@ export function speedKind(options: Pick<StylizeOptions, 'optimizer' | 'layers'>)
 type PlanInputs = Pick<StylizeOptions, 'scales' | 'size' | 'steps'>;
 
 /**
- * The steps of the whole run, from the engine's own scale plan (a square of `size` stands in for the unknown
- * aspect ratio), so that ETAs count exactly the scales the engine will run.
+ * The steps of the whole run, from the engine's own scale plan for the content's upload size (a square of
+ * `size` when it is not known), so that ETAs count exactly the scales the engine will run: a coarse scale
+ * that a thin picture cannot run at is not counted.
  */
-export function totalSteps(options: PlanInputs): number {
-  return planStylize(options).totalSteps;
+export function totalSteps(options: PlanInputs, content?: Size): number {
+  return planStylize(options, content).totalSteps;
 }
 
 /** Steps times pixels, summed over the plan's scales. */
-export function workUnits(options: PlanInputs): number {
-  return planStylize(options).scales.reduce((sum, s) => sum + options.steps * s.width * s.height, 0);
+export function workUnits(options: PlanInputs, content?: Size): number {
+  return planStylize(options, content).scales.reduce((sum, s) => sum + options.steps * s.width * s.height, 0);
 }
 
 function median(values: number[]): number {

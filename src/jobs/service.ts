@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { probeImage, type Size } from '../images/index.js';
 import { stylizeOptionsSchema, type StylizeOptions, type StylizeOptionsInput } from '../pipeline/index.js';
 import type { JobHolder, JobInputRecord, JobRecord, JobRepository, NewJob, PresetRepository, ServerSettingsRepository } from '../store/index.js';
 import { mayCancel, maySee, type Requester } from './access.js';
@@ -159,6 +160,8 @@ interface Admission {
   readonly presetName: string | null;
   readonly parentId: string | null;
   readonly followUp: FollowUpAction | null;
+  /** the content's upload size when its header could be read: the plan (total steps) depends on it */
+  readonly contentSize: Size | undefined;
   /** writes the pictures; returns the input rows and the files it newly created */
   readonly storeInputs: () => Promise<{ inputs: NewJob['inputs']; created: string[] }>;
 }
@@ -263,6 +266,7 @@ export class JobService {
           presetName: request.presetName === undefined ? null : request.presetName.trim().toLowerCase(),
           parentId: null,
           followUp: null,
+          contentSize: await headerSize(request.content),
           storeInputs: () => this.storePictures(pictures, []),
         },
         server.limits,
@@ -298,10 +302,14 @@ export class JobService {
       const styleCount = parent.inputs.filter((i) => i.role === 'style').length;
       checkServerCaps(plan.options, styleCount, server.limits);
       const reused = parent.inputs.filter((i) => i.role !== 'init');
+      const purged = () => new JobError({ code: 'FILES_PURGED', jobId: parent.id, purgedAt: parent.filesPurgedAt ?? parent.finishedAt ?? new Date(this.clock.now()) });
+      const contentInput = reused.find((i) => i.role === 'content');
+      const content = contentInput ? await this.deps.files.read(contentInput.path).catch(() => undefined) : undefined;
+      if (!content) throw purged();
       let start: Buffer | undefined;
       if (plan.fromResult) {
         start = await this.deps.files.read(parent.resultPath!).catch(() => undefined);
-        if (!start) throw new JobError({ code: 'FILES_PURGED', jobId: parent.id, purgedAt: parent.filesPurgedAt ?? parent.finishedAt ?? new Date(this.clock.now()) });
+        if (!start) throw purged();
       }
       return this.admit(
         {
@@ -312,6 +320,7 @@ export class JobService {
           presetName: parent.presetName,
           parentId: parent.id,
           followUp: request.action,
+          contentSize: await headerSize(content),
           storeInputs: () => this.storePictures(start ? [{ bytes: start, role: 'init' }] : [], reused),
         },
         server.limits,
@@ -528,7 +537,7 @@ export class JobService {
         userId: requester.userId,
         options,
         presetName: admission.presetName,
-        totalSteps: totalSteps(options),
+        totalSteps: totalSteps(options, admission.contentSize),
         estimatedSeconds,
         createdAt: new Date(Math.max(now, this.lastCreatedAt + 1)),
         inputs,
@@ -896,6 +905,16 @@ export class JobService {
 export function newJobId(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
   return [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The upright size from a picture's header, or undefined when it is no picture this release reads. */
+async function headerSize(bytes: Uint8Array): Promise<Size | undefined> {
+  try {
+    const { width, height } = await probeImage(bytes);
+    return { width, height };
+  } catch {
+    return undefined;
+  }
 }
 
 function keyOf(platform: string, id: string): string {
