@@ -53,6 +53,8 @@ interface Tracked {
   terminal: boolean;
   /** a permanent transport failure was logged for this job: later ones are not */
   warned: boolean;
+  /** transport calls of this job waiting out a retry backoff */
+  backingOff: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class JobUpdates {
   /** binds that came before the job's first event (the event is emitted inside submit, so rarely) */
   private readonly earlyBinds = new LRUCache<string, { conversation: ReplyRef }>({ max: 1000 });
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly previews = new Map<string, Uint8Array>();
   private readonly log: Logger;
 
   constructor(private readonly deps: JobUpdatesDeps) {
@@ -76,7 +79,12 @@ export class JobUpdates {
       this.unsubscribe.push(deps.jobs.events.on(name, (event) => listener(event)));
     on('queued', (e) => this.update(e.job, { parts: queuedStatus(e.job, e.position, e.etaSeconds), throttled: false }));
     on('started', (e) => this.update(e.job, { parts: startedStatus(e.job, e.etaSeconds), throttled: false }));
-    on('progress', (e) => this.update(e.job, { parts: progressStatus(e.job, e.step, e.totalSteps, e.losses, this.secondsLeft(e.job, e.step, e.totalSteps), e.preview), throttled: true }));
+    on('progress', (e) => {
+      // previews come every few steps; the latest one stays on the status until a newer one comes
+      if (e.preview) this.previews.set(e.job.id, e.preview);
+      const preview = e.preview ?? this.previews.get(e.job.id);
+      this.update(e.job, { parts: progressStatus(e.job, e.step, e.totalSteps, e.losses, this.secondsLeft(e.job, e.step, e.totalSteps), preview), throttled: true });
+    });
     on('recovered', (e) => this.update(e.job, { parts: recoveredStatus(e.job, e.wasRunning), throttled: false }, { recovered: true }));
     on('cancelled', (e) => this.update(e.job, { parts: cancelledStatus(e.job, e.wasRunning), throttled: false }, { terminal: true }));
     on('failed', (e) => this.update(e.job, { parts: failedStatus(e.job, e.code, e.details), throttled: false }, { terminal: true }));
@@ -110,12 +118,15 @@ export class JobUpdates {
     this.flush(t);
   }
 
-  /** Resolves when no transport call is in flight or queued to run now (throttled edits wait for their timer). */
+  /**
+   * Resolves when no transport call is in flight or due now: throttled edits wait for their timer and
+   * retries for their backoff, so those do not count.
+   */
   async idle(): Promise<void> {
     for (;;) {
-      const busy = [...this.tracked.values()].map((t) => t.busy).filter((b): b is Promise<void> => b !== undefined);
+      const busy = [...this.tracked.values()].filter((t) => t.busy !== undefined && t.backingOff === 0).map((t) => t.busy!);
       if (busy.length === 0) return;
-      await Promise.all(busy);
+      await Promise.race([...busy, new Promise((resolve) => setImmediate(resolve))]);
     }
   }
 
@@ -123,6 +134,7 @@ export class JobUpdates {
     for (const stop of this.unsubscribe.splice(0)) stop();
     for (const t of this.tracked.values()) this.clearTimers(t);
     this.tracked.clear();
+    this.previews.clear();
   }
 
   private update(job: JobView, status: StatusUpdate, change: { terminal?: boolean; recovered?: boolean; upload?: Tracked['pendingUpload'] } = {}): void {
@@ -156,6 +168,7 @@ export class JobUpdates {
       busy: undefined,
       terminal: false,
       warned: false,
+      backingOff: 0,
     };
     if (t.conversation === undefined) {
       // a job just submitted: its adapter binds the conversation once it has shown the reply
@@ -248,7 +261,7 @@ export class JobUpdates {
   /** One transport call with retries; undefined when it failed for good (logged once per job). */
   private async call(t: Tracked, what: string, call: () => Promise<ReplyRef>): Promise<ReplyRef | undefined> {
     try {
-      return await withRetry(call, this.deps.timers, this.deps.retry);
+      return await withRetry(call, this.deps.timers, this.deps.retry, (waiting) => (t.backingOff += waiting ? 1 : -1));
     } catch (error) {
       if (!t.warned) {
         t.warned = true;
@@ -277,6 +290,7 @@ export class JobUpdates {
     if (!t) return;
     this.clearTimers(t);
     this.tracked.delete(jobId);
+    this.previews.delete(jobId);
   }
 
   private clearTimers(t: Tracked): void {

@@ -14,14 +14,19 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxD
  * Runs a transport call, retrying retryable TransportErrors (429, 5xx, timeouts) with backoff, honouring
  * the platform's retry-after. Anything else, and the last failure, is thrown to the caller.
  */
-export async function withRetry<T>(call: () => Promise<T>, timers: Timers, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function withRetry<T>(call: () => Promise<T>, timers: Timers, policy: RetryPolicy = DEFAULT_RETRY, onBackoff?: (waiting: boolean) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       if (!(error instanceof TransportError) || !error.retryable || attempt >= policy.attempts) throw error;
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await delay(timers, Math.max(error.retryAfterMs ?? 0, error.retryAfterMs === undefined ? backoff : 0));
+      onBackoff?.(true);
+      try {
+        await delay(timers, error.retryAfterMs ?? backoff);
+      } finally {
+        onBackoff?.(false);
+      }
     }
   }
 }
