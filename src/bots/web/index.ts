@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { DEFAULT_DECODE_LIMITS } from '../../images/index.js';
 import type { BotCore, PlatformAdapter } from '../shared/contract.js';
-import { buildWebServer, type WebServerOptions } from './server.js';
+import { buildWebServer, type WebServerOptions, type WeightsStatus } from './server.js';
 import { DEFAULT_UPLOAD_LIMITS } from './uploads.js';
 
-export { LOCAL_ACTOR, type WebServerOptions } from './server.js';
+export { LOCAL_ACTOR, type WebServerOptions, type WeightsStatus } from './server.js';
 export type { UploadLimits } from './uploads.js';
 
 export const DEFAULT_WEB_OPTIONS: WebServerOptions = {
@@ -32,6 +32,8 @@ export interface WebAdapterContext {
 export interface WebAdapter extends PlatformAdapter {
   /** where the page is, once started (the real port when WEB_PORT is 0) */
   readonly url: string | undefined;
+  /** shows the weights' download (or why they are missing) on the page; call it from resolveWeightsFile's onProgress */
+  reportWeights(status: WeightsStatus): void;
 }
 
 export function createWebAdapter(ctx: WebAdapterContext): WebAdapter {
@@ -40,14 +42,21 @@ export function createWebAdapter(ctx: WebAdapterContext): WebAdapter {
   let url: string | undefined;
   let server: ReturnType<typeof buildWebServer> | undefined;
   let detach: (() => void) | undefined;
+  // a status reported before start() is shown once the page is up
+  let pendingWeights: WeightsStatus | undefined;
   return {
     name: 'web',
     get url() {
       return url;
     },
+    reportWeights(status) {
+      pendingWeights = status;
+      server?.reportWeights(status);
+    },
     async start() {
       server = buildWebServer({ core: ctx.core, logger, host: ctx.config.host, token: ctx.config.token, options });
       detach = ctx.core.attach(server.transport);
+      if (pendingWeights) server.reportWeights(pendingWeights);
       const address = await server.app.listen({ host: ctx.config.host, port: ctx.config.port });
       const bound = server.app.server.address();
       const port = typeof bound === 'object' && bound ? bound.port : ctx.config.port;

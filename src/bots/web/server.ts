@@ -38,6 +38,16 @@ export interface WebServerOptions {
   readonly heartbeatMs: number;
 }
 
+/**
+ * Where the engine's weights stand, for a first run: the composition root reports it while it resolves the
+ * weights (the download's progress callback), so the page shows a progress bar rather than a silent wait.
+ * `message` is the engine's own explanation (e.g. where to put the file when offline).
+ */
+export type WeightsStatus =
+  | { readonly state: 'downloading'; readonly receivedBytes: number; readonly totalBytes?: number }
+  | { readonly state: 'ready' }
+  | { readonly state: 'failed'; readonly message: string };
+
 export interface WebServerDeps {
   readonly core: BotCore;
   readonly logger: Logger;
@@ -61,6 +71,12 @@ export function buildWebServer(deps: WebServerDeps) {
   const guard = deps.token === undefined ? undefined : new TokenGuard(deps.token);
   const boundToLoopback = isLoopback(deps.host);
   const streams = new Set<ServerResponse>();
+  let weights: WeightsStatus | undefined;
+  const weightsListeners = new Set<(status: WeightsStatus) => void>();
+  const reportWeights = (status: WeightsStatus) => {
+    weights = status;
+    for (const listener of [...weightsListeners]) listener(status);
+  };
   let uploadsInFlight = 0;
 
   const app = Fastify({
@@ -122,7 +138,7 @@ export function buildWebServer(deps: WebServerDeps) {
     limits: { maxFileBytes: options.uploadLimits.maxFileBytes },
   }));
 
-  app.get('/api/state', async () => ({ conversations: transport.snapshot() }));
+  app.get('/api/state', async () => ({ conversations: transport.snapshot(), weights: weights ?? null }));
 
   app.get('/api/events', (request, reply) => {
     reply.hijack();
@@ -132,10 +148,13 @@ export function buildWebServer(deps: WebServerDeps) {
     streams.add(raw);
     const send = (event: PageEvent) => raw.write(`event: message\ndata: ${JSON.stringify(event)}\n\n`);
     const unsubscribe = transport.subscribe(send);
+    const sendWeights = (status: WeightsStatus) => raw.write(`event: weights\ndata: ${JSON.stringify(status)}\n\n`);
+    weightsListeners.add(sendWeights);
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), options.heartbeatMs);
     heartbeat.unref();
     request.raw.on('close', () => {
       clearInterval(heartbeat);
+      weightsListeners.delete(sendWeights);
       unsubscribe();
       streams.delete(raw);
     });
@@ -231,7 +250,7 @@ export function buildWebServer(deps: WebServerDeps) {
     for (const stream of streams) stream.end();
     streams.clear();
   };
-  return { app, transport, closeStreams };
+  return { app, transport, closeStreams, reportWeights };
 }
 
 /** No content picture chosen: an attachment that declares nothing, for the core to refuse with its words. */

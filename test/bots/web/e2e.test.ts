@@ -17,6 +17,19 @@ import { startWeb } from './harness.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.join(REPO_ROOT, 'docs/images/playground.png');
 
+// Scripts that run in the page (as text: the test's own types know no DOM).
+const RECORD_MESSAGES = `(() => {
+  window.seen = [];
+  new MutationObserver(() => {
+    for (const node of document.querySelectorAll('#job-list .message')) {
+      window.seen.push({ job: node.closest('.job')?.dataset.job, tone: node.dataset.tone, preview: node.querySelector('img[data-role=preview]') !== null });
+    }
+  }).observe(document.querySelector('#job-list'), { childList: true, subtree: true, attributes: true });
+})()`;
+const jobCount = () => `document.querySelectorAll('.job[data-job]').length`;
+const newestJob = () => `document.querySelector('.job[data-job]')?.dataset.job`;
+type Seen = Array<{ job?: string; tone?: string; preview: boolean }>;
+
 describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
   const tmp = tempDir('stylebot-e2e-');
   let engine: Engine;
@@ -40,15 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     await page.goto(web.url);
     await page.waitForSelector('body[data-ready=true]');
     // every message the page shows, as it shows it: progress states last milliseconds and must not be missed
-    await page.evaluate(() => {
-      const seen: Array<{ job: string | undefined; tone: string | undefined; preview: boolean }> = [];
-      (window as unknown as { seen: typeof seen }).seen = seen;
-      new MutationObserver(() => {
-        for (const node of document.querySelectorAll<HTMLElement>('#job-list .message')) {
-          seen.push({ job: node.closest<HTMLElement>('.job')?.dataset.job, tone: node.dataset.tone, preview: node.querySelector('img[data-role=preview]') !== null });
-        }
-      }).observe(document.querySelector('#job-list')!, { childList: true, subtree: true, attributes: true });
-    });
+    await page.evaluate(RECORD_MESSAGES);
   });
 
   afterAll(async () => {
@@ -61,10 +66,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     tmp.cleanup();
   });
 
-  const seen = () => page.evaluate(() => (window as unknown as { seen: Array<{ job?: string; tone?: string; preview: boolean }> }).seen);
+  const seen = () => page.evaluate('window.seen') as Promise<Seen>;
 
   async function fillOptions(options: Record<string, string>) {
-    if (!(await page.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByText('More options').click();
+    if ((await page.locator('details').getAttribute('open')) === null) await page.getByText('More options').click();
     for (const [name, value] of Object.entries(options)) {
       const input = page.locator(`[name="${name}"]`).first();
       if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(value);
@@ -79,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     // keyboard, as a person without a mouse would
     await page.getByRole('button', { name: 'Stylize' }).focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction((n) => document.querySelectorAll('.job[data-job]').length > n, before);
+    await page.waitForFunction(`${jobCount()} > ${before}`);
     return (await page.locator('.job[data-job]').first().getAttribute('data-job'))!;
   }
 
@@ -111,7 +116,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     firstJob = await submitVia('content/chelsea_cat.jpg', 'style/picabia_udnie.jpg');
     const job = panel(firstJob);
     for (const role of ['result', 'gif', 'plot']) await job.locator(`img[data-role=${role}]`).waitFor({ timeout: 90_000 });
-    expect(await job.locator('img[data-role=result]').evaluate((img) => (img as HTMLImageElement).decode().then(() => (img as HTMLImageElement).naturalWidth))).toBeGreaterThan(0);
+    expect(await job.locator('img[data-role=result]').evaluate((img: { decode(): Promise<void>; naturalWidth: number }) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
     const states = (await seen()).filter((s) => s.job === firstJob);
     expect(states.some((s) => s.tone === 'progress')).toBe(true);
     expect(states.some((s) => s.tone === 'progress' && s.preview)).toBe(true);
@@ -122,15 +127,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
 
   it('runs New seed as a second job and shows its own result', async () => {
     await panel(firstJob).getByRole('button', { name: /new seed/i }).click();
-    await page.waitForFunction((first) => {
-      const jobs = [...document.querySelectorAll<HTMLElement>('.job[data-job]')];
-      return jobs.length >= 2 && jobs[0]!.dataset.job !== first;
-    }, firstJob);
+    await page.waitForFunction(`${jobCount()} >= 2 && ${newestJob()} !== '${firstJob}'`);
     const second = (await page.locator('.job[data-job]').first().getAttribute('data-job'))!;
     await panel(second).locator('img[data-role=result]').waitFor({ timeout: 90_000 });
     const [a, b] = await Promise.all([firstJob, second].map((id) => panel(id).locator('img[data-role=result]').getAttribute('src')));
     const bytes = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => [...new Uint8Array(await (await fetch(u!)).arrayBuffer())].join(','))), [a, b]);
     expect(bytes[0]).not.toBe(bytes[1]);
+    if ((await page.locator('details').getAttribute('open')) !== null) await page.getByText('More options').click();
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
@@ -154,9 +157,27 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     expect(await failed.innerText()).toMatch(/truncat|damaged|incomplete|broken|cut/i);
   });
 
+  it('shows the weights download as a progress bar, and where to put the file when it fails', async () => {
+    const weights = page.locator('#weights');
+    web.reportWeights({ state: 'downloading', receivedBytes: 40_000_000, totalBytes: 80_000_000 });
+    await weights.filter({ hasText: '40.0 MB of 80.0 MB' }).waitFor();
+    expect(await page.locator('#weights-progress').evaluate((bar: { value: number }) => bar.value)).toBeCloseTo(0.5);
+    web.reportWeights({ state: 'failed', message: 'Download it by hand and save it as /cache/vgg19.h5.' });
+    await page.locator('#weights-message').filter({ hasText: '/cache/vgg19.h5' }).waitFor();
+    web.reportWeights({ state: 'ready' });
+    await weights.waitFor({ state: 'hidden' });
+    // a page opened later learns the state from the snapshot
+    web.reportWeights({ state: 'downloading', receivedBytes: 1_000_000 });
+    const fresh = await browser.newPage();
+    await fresh.goto(web.url);
+    await fresh.locator('#weights').filter({ hasText: '1.0 MB' }).waitFor();
+    await fresh.close();
+    web.reportWeights({ state: 'ready' });
+  });
+
   it('fits a 375 px wide screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     const inputs = await Promise.all(['#content', '#style'].map((s) => page.locator(s).boundingBox()));
     expect(inputs.every((box) => box !== null && box.x + box.width <= 375)).toBe(true);

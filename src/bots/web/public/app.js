@@ -394,6 +394,32 @@ for (const button of document.querySelectorAll('[data-preset-op]')) {
   });
 }
 
+// ---------- the engine's weights on a first run ----------
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+function showWeights(status) {
+  const host = $('#weights');
+  if (!status || status.state === 'ready') {
+    host.hidden = true;
+    return;
+  }
+  host.hidden = false;
+  host.dataset.state = status.state;
+  const bar = $('#weights-progress');
+  if (status.state === 'downloading') {
+    $('#weights-label').textContent = status.totalBytes
+      ? `Downloading the VGG19 weights, needed once: ${mb(status.receivedBytes)} of ${mb(status.totalBytes)}`
+      : `Downloading the VGG19 weights, needed once: ${mb(status.receivedBytes)}`;
+    bar.hidden = false;
+    if (status.totalBytes) bar.value = status.receivedBytes / status.totalBytes;
+    else bar.removeAttribute('value');
+    $('#weights-message').textContent = '';
+  } else {
+    $('#weights-label').textContent = 'The VGG19 weights are missing.';
+    bar.hidden = true;
+    $('#weights-message').textContent = status.message;
+  }
+}
+
 // ---------- live updates ----------
 function applyEvent(event) {
   upsert(event.conversation, event.jobId, event.messageId, event.message);
@@ -401,6 +427,7 @@ function applyEvent(event) {
 
 async function restore() {
   const state = await api('/api/state');
+  showWeights(state.weights);
   for (const c of state.conversations ?? []) for (const m of c.messages) upsert(c.conversation, c.jobId, m.messageId, m.message);
 }
 
@@ -408,6 +435,7 @@ async function restore() {
 function listen() {
   const source = new EventSource('/api/events');
   source.addEventListener('message', (event) => applyEvent(JSON.parse(event.data)));
+  source.addEventListener('weights', (event) => showWeights(JSON.parse(event.data)));
   source.addEventListener('error', () => { document.body.dataset.live = 'false'; });
   return new Promise((resolve) => source.addEventListener('open', () => { document.body.dataset.live = 'true'; resolve(); }));
 }
