@@ -5,7 +5,7 @@ import { isJobError } from '../../jobs/index.js';
 import { ActionCodecError } from './actions.js';
 import type { Actor, BotCore, Command, CommandKind, Reply, ReplyRef, Transport } from './contract.js';
 import { cancel } from './handlers/cancel.js';
-import type { Handler, HandlerDeps } from './handlers/context.js';
+import type { Handler, HandlerDeps, HandlerTable } from './handlers/context.js';
 import { followUp } from './handlers/follow-up.js';
 import { history } from './handlers/history.js';
 import { job } from './handlers/job.js';
@@ -19,8 +19,11 @@ import type { BotCoreDeps } from './ports.js';
 import { systemTimers } from './timers.js';
 import { DEFAULT_RETRY } from './transport-retry.js';
 
+/** Commands of features that plug in (challenges) until their handler is given in `deps.handlers`. */
+const notEnabled: Handler<'challenge'> = async () => privateProblem(TITLES.refused, TEXT.featureOff);
+
 /** One handler per command kind; adding a command kind without one is a type error. */
-const HANDLERS: { readonly [K in CommandKind]: Handler<K> } = { stylize, followUp, cancel, job, queue, history, preset, settings };
+const HANDLERS: HandlerTable = { stylize, followUp, cancel, job, queue, history, preset, settings, challenge: notEnabled };
 
 /** The core as the composition root holds it: the adapters' BotCore plus shutdown and a test hook. */
 export interface BotCoreHandle extends BotCore {
@@ -60,9 +63,10 @@ export function createBotCore(deps: BotCoreDeps): BotCoreHandle {
     expectBind: (_jobId: string, _replyRef: ReplyRef) => undefined,
   };
   const newErrorId = deps.newErrorId ?? (() => randomBytes(4).toString('hex'));
+  const handlers: HandlerTable = { ...HANDLERS, ...deps.handlers };
 
   async function handle(command: Command, actor: Actor): Promise<Reply> {
-    const handler = HANDLERS[command.kind] as Handler<CommandKind> | undefined;
+    const handler = handlers[command.kind] as Handler<CommandKind> | undefined;
     try {
       if (!handler) throw new TypeError(`no handler for command kind ${String((command as { kind?: unknown }).kind)}`);
       return await handler(command as never, actor, handlerDeps);
@@ -105,6 +109,7 @@ export function createBotCore(deps: BotCoreDeps): BotCoreHandle {
     },
     attach: (transport: Transport) => updates.attach(transport),
     bind: async (jobId, conversation) => updates.bind(jobId, conversation),
+    ...(deps.bindChallenge ? { bindChallenge: deps.bindChallenge } : {}),
     idle: () => updates.idle(),
     close: () => updates.close(),
   };

@@ -4,6 +4,7 @@ export { ACTION_MAX_LENGTH, ACTION_VERSION, ActionCodecError, commandForAction, 
 export { AttachmentRefused, isAttachmentRefused, type AttachmentProblem } from './attachment-errors.js';
 export { checkDeclared, checkPictureHeader, fetchAttachment, httpAttachment, type FetchLimits, type HttpAttachmentInit } from './attachments.js';
 export { createBotCore, type BotCoreHandle } from './core.js';
+export { requesterOf, ownerOf, type Handler, type HandlerDeps, type HandlerTable } from './handlers/context.js';
 export { JobUpdates } from './job-updates.js';
 export * as messages from './messages/index.js';
 export type { AttachmentLimits, BotCoreDeps, FollowUpInput, HistoryPage, JobsPort, ResultFilesView, SubmitInput } from './ports.js';

@@ -17,6 +17,7 @@ import type {
 } from './jobs-types.js';
 import type { JobCard } from './jobs-types.js';
 import type { ReplyRef } from './contract.js';
+import type { HandlerTable } from './handlers/context.js';
 import type { Timers } from './timers.js';
 
 /** What the core submits: the job service's request (with the replyRef of the command's conversation). */
@@ -83,6 +84,13 @@ export interface BotCoreDeps {
   readonly historyPageSize?: number;
   /** new error ids for unexpected failures (tests pin them) */
   readonly newErrorId?: () => string;
+  /**
+   * Handlers of features that plug into the core (challenges: `{ challenge: … }`), or replacements. A
+   * handler gets the same deps as the built-in ones and may throw JobError for the core to word.
+   */
+  readonly handlers?: Partial<HandlerTable>;
+  /** the core's `bindChallenge`, given by the feature that owns challenges */
+  readonly bindChallenge?: (challengeId: string, conversation: ReplyRef) => Promise<void>;
 }
 
 export type { ReplyRef };

@@ -14,7 +14,7 @@ corePerTest((harness) => (h = harness));
 
 const replyRef = { channel: 'channel-1', message: 'reply-1' };
 const thread = { channel: 'channel-1', thread: 'thread-1' };
-const stylize: Command = { kind: 'stylize', content: CAT(), styles: [WAVE()], options: { size: '64', steps: '20', frame_every: '5' }, replyRef };
+const stylize: Extract<Command, { kind: 'stylize' }> = { kind: 'stylize', content: CAT(), styles: [WAVE()], options: { size: '64', steps: '20', frame_every: '5' }, replyRef };
 
 async function submit(): Promise<string> {
   const reply = await h.core.handle({ ...stylize, content: CAT(), styles: [WAVE()] }, actor());

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DecodeLimits } from '../../../images/index.js';
+import type { ChallengesPort } from '../challenges/ports.js';
 import type { Actor, Command, CommandKind, Reply, ReplyRef } from '../contract.js';
 import type { Requester } from '../jobs-types.js';
 import type { JobsPort } from '../ports.js';
@@ -16,9 +17,13 @@ export interface HandlerDeps {
   readonly deliveries: { get(key: string): Promise<Reply> | undefined; set(key: string, reply: Promise<Reply>): void; delete(key: string): void };
   /** tells the job updates that the adapter will bind this job's conversation soon */
   readonly expectBind: (jobId: string, replyRef: ReplyRef) => void;
+  /** the challenge service; absent when challenges are off */
+  readonly challenges?: ChallengesPort;
 }
 
 export type Handler<K extends CommandKind> = (command: Extract<Command, { kind: K }>, actor: Actor, deps: HandlerDeps) => Promise<Reply>;
+
+export type HandlerTable = { readonly [K in CommandKind]: Handler<K> };
 
 /** The job service's view of the actor. Moderators count as admins where cancelling is concerned (see cancel). */
 export function requesterOf(actor: Actor): Requester {

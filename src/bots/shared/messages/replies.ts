@@ -55,5 +55,6 @@ export const TEXT = {
   settingsSaved: 'Saved. These are the settings of this server now.',
   settingsReset: "This server's limits and defaults are back to the bot's.",
   limitsInvalid: (lines: string) => `Some limits are not valid:\n${lines}`,
+  featureOff: 'That is not enabled on this bot; ask its operator.',
   buttonOutdated: 'That button belongs to an older message of the bot and no longer works: use /job with the job id to get fresh buttons.',
 } as const;
