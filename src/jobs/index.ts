@@ -1,4 +1,6 @@
 // The job queue's public surface: what chat adapters, the bot core and the composition root use.
+// the start-time storage check, beside the job files it protects
+export { checkWritable, isStoreError, StoreError, type StoreErrorCode, type WritablePaths } from '../store/index.js';
 export { IMAGE_INPUT_MESSAGES, type ImageInputDetails, type ImageInputErrorCode } from '../images/index.js';
 export { mayCancel, maySee, type Requester } from './access.js';
 export { BUDGET_WINDOW_MS, checkBudget, type BudgetInput, type BudgetVerdict } from './budget.js';
