@@ -10,6 +10,7 @@ import {
   askModal,
   decodeMetadata,
   modalErrors,
+  modalInitialValues,
   PRESET_NAME_BLOCK,
   PRESET_NAME_CALLBACK,
   readAskState,
@@ -22,7 +23,7 @@ import {
   type ViewState,
 } from './modal.js';
 import { slackRef, type SlackRef } from './refs.js';
-import { parseHistoryCommand, parseJobCommand, parseMention, parsePresetCommand, parseQueueCommand } from './text.js';
+import { parseHistoryCommand, parseJobCommand, parseMention, parsePresetCommand, parseQueueCommand, splitArguments } from './text.js';
 
 /** The words the adapter shows that are not a core Reply: written in the shared layer, picked in texts.ts. */
 export interface SlackTexts {
@@ -99,7 +100,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return [];
     });
     const metadata: StylizeMetadata = { channel: command.channel_id, thread: null };
-    await client.views.open({ trigger_id: body.trigger_id, view: stylizeModal({ texts: texts.modal, metadata, presets }) });
+    const initial = modalInitialValues(splitArguments(command.text ?? '').pairs);
+    await client.views.open({ trigger_id: body.trigger_id, view: stylizeModal({ texts: texts.modal, metadata, presets, initial }) });
   });
 
   for (const name of ['job', 'queue', 'preset', 'history'] as const) {

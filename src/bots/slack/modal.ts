@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { descriptorsFor, type OptionDescriptor } from '../../pipeline/descriptors.js';
+import { descriptorsFor, findDescriptor, parseRawOptions, type OptionDescriptor } from '../../pipeline/descriptors.js';
 import type { RawOptions } from '../shared/contract.js';
 
 type View = types.ModalView;
@@ -69,9 +69,10 @@ function fileInput(blockId: string, label: string): InputBlock {
 }
 
 /** One option's input, generated from its descriptor: numbers as number inputs, choices as selects. */
-function optionInput(d: OptionDescriptor): InputBlock {
+function optionInput(d: OptionDescriptor, initial: string | undefined): InputBlock {
   const base = { type: 'input' as const, block_id: optionBlockId(d), optional: true, label: plain(d.label), hint: plain(d.help, HINT_MAX) };
   const placeholder = d.default === undefined ? undefined : plain(String(d.default), 150);
+  const initialText = initial === undefined ? {} : { initial_value: initial };
   switch (d.kind) {
     case 'integer':
     case 'number':
@@ -85,36 +86,61 @@ function optionInput(d: OptionDescriptor): InputBlock {
           ...(d.min !== undefined && !d.minExclusive ? { min_value: String(d.min) } : {}),
           ...(d.max !== undefined && !d.maxExclusive ? { max_value: String(d.max) } : {}),
           ...(placeholder ? { placeholder } : {}),
+          ...initialText,
         },
       };
-    case 'choice':
+    case 'choice': {
+      const options = (d.choices ?? []).slice(0, SELECT_MAX).map((c) => ({ text: plain(c, 75), value: c }));
+      const chosen = options.find((o) => o.value === initial);
       return {
         ...base,
-        element: {
-          type: 'static_select',
-          action_id: INPUT_ACTION,
-          options: (d.choices ?? []).slice(0, SELECT_MAX).map((c) => ({ text: plain(c, 75), value: c })),
-          ...(placeholder ? { placeholder } : {}),
-        },
+        element: { type: 'static_select', action_id: INPUT_ACTION, options, ...(placeholder ? { placeholder } : {}), ...(chosen ? { initial_option: chosen } : {}) },
       };
-    case 'boolean':
+    }
+    case 'boolean': {
+      const option = { text: plain(d.label, 75), value: 'true' };
       return {
         ...base,
-        element: { type: 'checkboxes', action_id: INPUT_ACTION, options: [{ text: plain(d.label, 75), value: 'true' }] },
+        element: { type: 'checkboxes', action_id: INPUT_ACTION, options: [option], ...(initial === 'true' ? { initial_options: [option] } : {}) },
       };
+    }
     default:
-      return { ...base, element: { type: 'plain_text_input', action_id: INPUT_ACTION, ...(placeholder ? { placeholder } : {}) } };
+      return { ...base, element: { type: 'plain_text_input', action_id: INPUT_ACTION, ...(placeholder ? { placeholder } : {}), ...initialText } };
   }
+}
+
+/**
+ * Values typed after `/stylize` (`/stylize steps=50 preset=soft`) that the modal can show as they are:
+ * option -> the value in the form the shared parser accepted (a value it refuses is left for the user to
+ * fill in, since Slack refuses a whole view with an unparsable initial value).
+ */
+export function modalInitialValues(pairs: Readonly<Record<string, string>>): { options: Record<string, string>; preset: string | undefined } {
+  const options: Record<string, string> = {};
+  let preset: string | undefined;
+  for (const [name, text] of Object.entries(pairs)) {
+    if (name.toLowerCase() === 'preset') {
+      preset = text;
+      continue;
+    }
+    const d = descriptorsFor('modal').find((x) => x === findDescriptor(name));
+    if (!d) continue;
+    const { patch, violations } = parseRawOptions({ [name]: text });
+    const value = (patch as Record<string, unknown>)[d.key];
+    if (violations.length === 0 && value !== undefined) options[d.names.chat] = String(value);
+  }
+  return { options, preset };
 }
 
 export interface StylizeModalInput {
   readonly texts: ModalTexts;
   readonly metadata: StylizeMetadata;
   readonly presets: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** values to start with (see modalInitialValues) */
+  readonly initial?: { readonly options: Readonly<Record<string, string>>; readonly preset: string | undefined };
 }
 
 /** The /stylize modal: the two pictures, a preset, and the options the descriptors put on the modal. */
-export function stylizeModal({ texts, metadata, presets }: StylizeModalInput): View {
+export function stylizeModal({ texts, metadata, presets, initial }: StylizeModalInput): View {
   const blocks: View['blocks'] = [fileInput(CONTENT_BLOCK, texts.content), fileInput(STYLE_BLOCK, texts.style)];
   // a select needs at least one option: without presets the block is left out
   if (presets.length > 0) {
@@ -124,10 +150,14 @@ export function stylizeModal({ texts, metadata, presets }: StylizeModalInput): V
       optional: true,
       label: plain(texts.preset),
       ...(texts.presetHint ? { hint: plain(texts.presetHint, HINT_MAX) } : {}),
-      element: { type: 'static_select', action_id: INPUT_ACTION, options: presets.slice(0, SELECT_MAX).map((p) => ({ text: plain(p.name, 75), value: p.value })) },
+      element: (() => {
+        const options = presets.slice(0, SELECT_MAX).map((p) => ({ text: plain(p.name, 75), value: p.value }));
+        const chosen = options.find((o) => o.value === initial?.preset);
+        return { type: 'static_select' as const, action_id: INPUT_ACTION, options, ...(chosen ? { initial_option: chosen } : {}) };
+      })(),
     });
   }
-  for (const d of descriptorsFor('modal')) blocks.push(optionInput(d));
+  for (const d of descriptorsFor('modal')) blocks.push(optionInput(d, initial?.options[d.names.chat]));
   return {
     type: 'modal',
     callback_id: STYLIZE_CALLBACK,

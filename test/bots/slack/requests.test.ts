@@ -46,6 +46,17 @@ describe('the Slack app over HTTP: signatures, the modal, and bad input', () => 
     expect(JSON.parse(view.private_metadata)).toEqual({ channel: 'C0ART', thread: null });
   });
 
+  it('starts the modal with the values typed after /stylize that it can show, and leaves out the rest', async () => {
+    await h.sender.command(slashCommand(h.fake, '/stylize', 'steps=50 optimizer=LBFGS style_weight=oops preserve_colors=yes'));
+    const call = await h.fake.waitForCall((c) => c.method === 'views.open');
+    const blocks = (call.args.view as { blocks: Array<{ block_id: string; element: Record<string, unknown> }> }).blocks;
+    const element = (id: string) => blocks.find((b) => b.block_id === id)!.element;
+    expect(element('steps').initial_value).toBe('50');
+    expect(element('optimizer').initial_option).toMatchObject({ value: 'lbfgs' });
+    expect(element('style_weight').initial_value).toBeUndefined();
+    expect(element('preserve_colors').initial_options).toHaveLength(1);
+  });
+
   it('shows bad files and options on their fields of the modal, and starts no job', async () => {
     await h.sender.command(slashCommand(h.fake, '/stylize'));
     const opened = await h.fake.waitForCall((c) => c.method === 'views.open');
