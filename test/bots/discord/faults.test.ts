@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { as, DiscordHarness, embedText, USERS, type HarnessOptions } from './harness.js';
 
@@ -112,5 +113,35 @@ describe('faults survived', () => {
     expect(results(h, reply.id)).toHaveLength(1);
     expect(h.fake.log.filter((e) => e.kind === 'thread')).toHaveLength(1);
     expect(h.fake.log.filter((e) => e.kind === 'gateway' && e.event === 'identify')).toHaveLength(2);
+  });
+});
+
+describe('secrets', () => {
+  it('neither the bot token nor interaction tokens appear in logs or messages, also when Discord fails', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const h = await DiscordHarness.start({ logger, restRetries: 0, core: { transportAttempts: 1 } });
+    try {
+      const { reply } = await h.stylize(as(USERS.alice));
+      await h.statusMessage(reply.id);
+      // webhook and channel routes fail for good: their errors carry URLs with tokens in them
+      h.fake.faults.push({ path: /^\/webhooks\//, status: 500, times: 100 }, { path: /^\/channels\//, status: 403, times: 100 });
+      const failing = h.fake.slash('job', { id: 'nosuchjob' }, as(USERS.bob));
+      await h.fake.acknowledged(failing);
+      const run = await h.runner.run(0);
+      run.advance(10);
+      run.finish();
+      await h.fake.log.waitFor((e) => e.kind === 'request' && e.fault && e.route.startsWith('/webhooks'), 'the failing webhook call');
+      await h.fake.log.waitFor((e) => e.kind === 'request' && e.fault && e.status === 403, 'the refused upload');
+      await h.bot.core.idle();
+      const text = lines.join('\n') + JSON.stringify([...h.fake.messages.values()]);
+      // the failures were logged, with the routes they hit
+      expect(text).toMatch(/webhooks\/\d+\/<token>/);
+      expect(text).not.toContain(h.fake.token);
+      expect(text).not.toMatch(/itoken-\d+/);
+    } finally {
+      h.fake.faults.length = 0;
+      await h.close();
+    }
   });
 });
