@@ -138,6 +138,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  it('saves a finished job as a preset through the dialog, and offers it in the form', async () => {
+    await panel(firstJob).getByRole('button', { name: /save as preset/i }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox').fill('tiny-cat');
+    await dialog.getByRole('textbox').press('Enter');
+    await panel(firstJob).locator('.notes .message').filter({ hasText: /tiny-cat/ }).waitFor();
+    await page.locator('#preset option[value="tiny-cat"]').waitFor({ state: 'attached' });
+  });
+
   it('cancels a running job from its Cancel button', async () => {
     await fillOptions({ size: '64', steps: '1000' });
     const job = await submitVia('content/coffee_cup.jpg', 'style/hokusai_great_wave.jpg');
