@@ -67,6 +67,16 @@ describe('/stylize while the queue is busy, and refusals', () => {
     await h.statusMessage(second.reply.id, (m) => /Running/.test(embedText(m)), "bob's job running");
   });
 
+  it('keeps the outputs under the upload limit Discord sends with the interaction, 10 MiB when it sends none', async () => {
+    await h.stylize(as(USERS.alice, { attachmentSizeLimit: 25 * 1024 * 1024 }));
+    await h.stylize(as(USERS.bob, { attachmentSizeLimit: null }));
+    const first = await h.runner.run(0);
+    expect(first.job.maxUploadBytes).toBe(25 * 1024 * 1024);
+    first.advance(10);
+    first.finish();
+    expect((await h.runner.run(1)).job.maxUploadBytes).toBe(10 * 1024 * 1024);
+  });
+
   const bad = (name: string, make: (h: DiscordHarness) => Record<string, unknown>, reason: RegExp) =>
     it(`refuses ${name} privately with the reason, and starts no job`, async () => {
       const good = h.images();
