@@ -1,4 +1,5 @@
 import type { REST } from 'discord.js';
+import { LRUCache } from 'lru-cache';
 import { Routes, type APIChannel, type APIMessage } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
 import type { FileUpload, MessageParts, ReplyRef, Transport } from '../shared/contract.js';
@@ -19,8 +20,11 @@ const THREAD_AUTO_ARCHIVE_MINUTES = 1440;
  */
 export class DiscordTransport implements Transport {
   readonly platform = 'discord' as const;
-  /** message id -> channel the conversation's posts go to (the thread once it exists) */
-  private readonly threads = new Map<string, Promise<string>>();
+  /**
+   * message id -> the channel the conversation's posts go to (the thread once it exists). Bounded: a
+   * forgotten entry costs one refused thread start (Discord answers that it exists) at the next post.
+   */
+  private readonly threads = new LRUCache<string, Promise<string>>({ max: 2000 });
 
   constructor(
     private readonly rest: REST,

@@ -122,3 +122,23 @@ describe('/stylize in a DM', () => {
     expect(h.bot.service.list({ platform: 'discord', serverId: h.fake.guildId })).toHaveLength(0);
   });
 });
+
+describe('/stylize inside a job thread', () => {
+  let h: DiscordHarness;
+  beforeEach(async () => {
+    h = await DiscordHarness.start();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('answers in the thread and tells the new job there, without a thread in the thread', async () => {
+    const first = await h.stylize(as(USERS.alice));
+    await h.statusMessage(first.reply.id);
+    const second = await h.stylize(as(USERS.bob, { channel: first.reply.id }));
+    expect(second.reply.channelId).toBe(first.reply.id);
+    const status = await h.statusMessage(first.reply.id, (m) => embedText(m).includes(second.jobId), "the second job's status in the same thread");
+    expect(status.channelId).toBe(first.reply.id);
+    expect(h.fake.log.filter((e) => e.kind === 'thread')).toHaveLength(1);
+  });
+});
