@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { DecodeLimits } from '../../../images/index.js';
-import type { ChallengesPort } from '../challenges/ports.js';
 import type { Actor, Command, CommandKind, Reply, ReplyRef } from '../contract.js';
 import type { Requester } from '../jobs-types.js';
 import type { JobsPort } from '../ports.js';
@@ -15,10 +14,12 @@ export interface HandlerDeps {
   readonly historyPageSize: number;
   /** the reply of a recent delivery id, so a redelivered command answers the same and makes no second job */
   readonly deliveries: { get(key: string): Promise<Reply> | undefined; set(key: string, reply: Promise<Reply>): void; delete(key: string): void };
-  /** tells the job updates that the adapter will bind this job's conversation soon */
+  /**
+   * Says that the adapter will bind this job's conversation after showing the reply. Every new job's
+   * updates already wait for the bind (up to `bindWaitMs`, then `replyRef` is the conversation); handlers
+   * that make jobs call it so the intent stays explicit if that default changes.
+   */
   readonly expectBind: (jobId: string, replyRef: ReplyRef) => void;
-  /** the challenge service; absent when challenges are off */
-  readonly challenges?: ChallengesPort;
 }
 
 export type Handler<K extends CommandKind> = (command: Extract<Command, { kind: K }>, actor: Actor, deps: HandlerDeps) => Promise<Reply>;

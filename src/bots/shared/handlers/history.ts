@@ -16,7 +16,6 @@ export const history: Handler<'history'> = async (command, actor, deps) => {
       body,
       // a card button per job shown (at most one row's worth on Discord is the adapter's to lay out)
       actions: page.jobs.filter((j) => j.status === 'done').slice(0, 5).map((j) => ({ id: encodeAction('card', j.id), label: `Card ${j.id}`, style: 'secondary' as const })),
-      ...(page.nextCursor ? { footer: `More: /history cursor:${page.nextCursor}` } : {}),
     },
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
