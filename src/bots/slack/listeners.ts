@@ -30,6 +30,8 @@ export interface SlackTexts {
   readonly modal: ModalTexts;
   /** usage help of a text command, shown when its arguments do not parse */
   usage(command: TextCommand): MessageParts;
+  /** the line under a page of a list that says how to get the next one */
+  nextPage(command: TextCommand, cursor: string): string;
   /** a mention without two pictures */
   readonly mentionUsage: MessageParts;
   /** a button that is not (or no longer) ours */
@@ -115,7 +117,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       }
       const actor = await actors.actor({ teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, userName: command.user_name });
       const reply = await core.handle(parsed, actor);
-      await respond({ response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...messagePayload(reply.message) });
+      const message = reply.nextCursor ? { ...reply.message, body: [reply.message.body, texts.nextPage(name, reply.nextCursor)].filter(Boolean).join('\n') } : reply.message;
+      await respond({ response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...messagePayload(message) });
     });
   }
 

@@ -1,4 +1,4 @@
-import { FORM_TEXT, mentionUsage, textCommandUsage } from '../shared/messages/forms.js';
+import { FORM_TEXT, mentionUsage, nextPageHint, textCommandUsage } from '../shared/messages/forms.js';
 import { TEXT, TITLES } from '../shared/messages/index.js';
 import { SLASH_COMMANDS, type SlackTexts } from './listeners.js';
 
@@ -16,6 +16,7 @@ export const slackTexts: SlackTexts = {
     presetNameSubmit: FORM_TEXT.presetNameSubmit,
   },
   usage: (command) => textCommandUsage(command, SLASH_COMMANDS[command]),
+  nextPage: (command, cursor) => nextPageHint(SLASH_COMMANDS[command], cursor),
   mentionUsage: mentionUsage('@Stylebot'),
   buttonOutdated: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated },
 };

@@ -142,3 +142,31 @@ describe('a Slack job from the modal to the result in its thread', () => {
     expect(h.fake.messages.filter((m) => m.channel === CHANNEL && m.threadTs === null)).toHaveLength(1);
   });
 });
+
+describe('paged lists typed as text', () => {
+  it('tells how to get the next page of /stylize-history, and that command brings it', async () => {
+    const tmp = tempDir();
+    const h = await startSlack(tmp.dir, { historyPageSize: 1 });
+    try {
+      const first = await stylizeThroughModal(h);
+      const second = await stylizeThroughModal(h);
+      const respond = async (text: string) => {
+        const count = h.fake.responses.length;
+        await h.sender.command(slashCommand(h.fake, '/stylize-history', text));
+        await h.fake.waitUntil(() => h.fake.responses.length > count || undefined);
+        return String(h.fake.responses[count]!.body.text);
+      };
+      const page1 = await respond('');
+      expect(page1).toContain(second.jobId);
+      const cursor = /More: `\/stylize-history (\S+)`/.exec(page1)?.[1];
+      expect(cursor).toBeDefined();
+      const page2 = await respond(cursor!);
+      expect(page2).toContain(first.jobId);
+      expect(page2).not.toContain('More:');
+    } finally {
+      await h.close();
+      await h.fake.close();
+      tmp.cleanup();
+    }
+  });
+});

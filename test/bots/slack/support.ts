@@ -60,6 +60,7 @@ export interface SlackHarnessOptions extends HarnessOptions {
   /** reuse a running fake (a restart) */
   readonly fake?: FakeSlack;
   readonly submissionDeadlineMs?: number;
+  readonly historyPageSize?: number;
 }
 
 /** The real Slack adapter, the real core and the real job service on a real SQLite file, against a fake Slack. */
@@ -69,7 +70,7 @@ export async function startSlack(dir: string, options: SlackHarnessOptions = {})
   const jobs = await startHarness(dir, options);
   const timers = new TestTimers();
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const core = createBotCore({ jobs: jobs.service, logger, timers, editIntervalMs: 0 });
+  const core = createBotCore({ jobs: jobs.service, logger, timers, editIntervalMs: 0, ...(options.historyPageSize ? { historyPageSize: options.historyPageSize } : {}) });
   const adapter = createSlackAdapter({
     core,
     logger,

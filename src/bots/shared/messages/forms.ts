@@ -56,3 +56,8 @@ export function mentionUsage(botName: string): MessageParts {
     ].join('\n'),
   };
 }
+
+/** Under a page of a list typed as text: how to get the next one. */
+export function nextPageHint(command: string, cursor: string): string {
+  return `More: ${code(`${command} ${cursor}`)}`;
+}
