@@ -7,6 +7,7 @@ import type { WebAdapter } from '../../../src/bots/web/index.js';
 import { sharedImage } from '../../helpers/paths.js';
 import { RecordingCore } from './fake-core.js';
 import { LogLines, multipartBody, multipartHeaders, rawExchange, spoolFolders, startWeb } from './harness.js';
+import { openEvents } from './support.js';
 
 const cat = readFileSync(sharedImage('content/chelsea_cat.jpg'));
 const wave = readFileSync(sharedImage('style/hokusai_great_wave.jpg'));
@@ -99,6 +100,8 @@ describe('web uploads', () => {
   it('cuts off a client that trickles its upload, and one that trickles its headers', async () => {
     const core = new RecordingCore();
     web = await startWeb(core, { server: { requestTimeoutMs: 600, headersTimeoutMs: 400, timeoutCheckMs: 50 } });
+    // a live event stream is a request that arrived whole: the limits must not end it
+    const stream = await openEvents(web.url);
     const head = `POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${multipartHeaders['content-type']}\r\nContent-Length: 10000000\r\n\r\n`;
     let trickle: NodeJS.Timeout | undefined;
     const body = await rawExchange(web.url, head, (write) => {
@@ -115,6 +118,10 @@ describe('web uploads', () => {
     clearInterval(trickle);
     expect(headers.received).toMatch(/^HTTP\/1\.1 408/);
     expect(core.commands).toEqual([]);
+    expect(stream.ended).toBe(false);
+    web.reportWeights({ state: 'ready' });
+    await stream.next((event) => (event as unknown as { state?: string }).state === 'ready');
+    await stream.close();
   });
 });
 
