@@ -19,7 +19,8 @@ import type { Timers } from './timers.js';
 import { withRetry, type RetryPolicy } from './transport-retry.js';
 
 export interface JobUpdatesDeps {
-  readonly jobs: Pick<JobsPort, 'events' | 'setReplyRef'>;
+  /** `status` refreshes the positions of waiting jobs when the queue moves */
+  readonly jobs: Pick<JobsPort, 'events' | 'setReplyRef' | 'status'>;
   readonly logger: Logger;
   readonly timers: Timers;
   readonly editIntervalMs: number;
@@ -38,6 +39,8 @@ interface StatusUpdate {
 interface Tracked {
   readonly jobId: string;
   readonly platform: string;
+  /** the job as last seen, for asking its position again */
+  job: JobView;
   /** where to post; undefined while waiting for the adapter's bind */
   conversation: ReplyRef | undefined;
   /** the command's replyRef: the conversation when no bind comes */
@@ -92,6 +95,8 @@ export class JobUpdates {
       const files = resultImages(e.job.id, { result: e.result, gif: e.gif, plot: e.plot });
       this.update(e.job, { parts: doneStatus(e.job, e.summary.seconds), throttled: false, editOnly: true }, { terminal: true, upload: { parts: resultCard(e.job, e.summary), files } });
     });
+    // a job leaving the queue moves the others up: their status shows the new position
+    for (const name of ['started', 'cancelled', 'failed', 'finished'] as const) on(name, (e) => this.queueMoved(e.job.id));
     // this process let the job go (shutdown, another process took it): nothing more to tell from here
     on('requeued', (e) => this.forget(e.job.id));
     on('released', (e) => this.forget(e.job.id));
@@ -141,11 +146,27 @@ export class JobUpdates {
     const known = this.tracked.get(job.id);
     if (!known && change.terminal && !this.transports.has(job.platform)) return; // nobody to tell, nothing to keep
     const t = known ?? this.track(job, change.recovered === true);
+    t.job = job;
     if (change.recovered && t.conversation === undefined) t.conversation = t.fallback ?? undefined;
     t.pendingStatus = status;
     if (change.upload) t.pendingUpload = change.upload;
     if (change.terminal) t.terminal = true;
     this.flush(t);
+  }
+
+  private queueMoved(exceptId: string): void {
+    for (const t of this.tracked.values()) {
+      if (t.jobId === exceptId || t.terminal || t.job.status !== 'queued') continue;
+      const { platform, serverId, userId } = t.job;
+      this.deps.jobs.status({ platform, serverId, userId }, t.jobId).then(
+        (p) => {
+          if (this.tracked.get(t.jobId) !== t || t.job.status !== 'queued' || p.job.status !== 'queued' || !p.position) return;
+          // coalesced like progress: a busy queue moves often
+          this.update(t.job, { parts: queuedStatus(t.job, p.position, p.etaSeconds ?? 0), throttled: true });
+        },
+        (error: unknown) => this.log.debug({ err: error, job: t.jobId }, 'queue position not refreshed'),
+      );
+    }
   }
 
   private track(job: JobView, recovered: boolean): Tracked {
@@ -156,6 +177,7 @@ export class JobUpdates {
     const t: Tracked = {
       jobId: job.id,
       platform: job.platform,
+      job,
       conversation: early?.conversation ?? envelope?.conversation ?? (recovered ? (conversationOf(stored) ?? undefined) : undefined),
       fallback: conversationOf(stored),
       status: envelope?.status ?? null,

@@ -74,6 +74,25 @@ describe('JobUpdates', () => {
     expect((await h.jobs.store.jobs.get(jobId))!.replyRef).toEqual({ sb: 1, conversation: thread, status: status.ref, result: upload!.ref });
   });
 
+  it('moves a waiting job up in its status when the queue moves', async () => {
+    const submitAs = async (userId: string) => (await h.core.handle({ ...stylize, content: CAT(), styles: [WAVE()] }, actor({ userId }))).jobId!;
+    const first = await submitAs('ada');
+    const second = await submitAs('bob');
+    const third = await submitAs('cy');
+    for (const [id, name] of [[first, 'a'], [second, 'b'], [third, 'c']] as const) await h.core.bind(id, { thread: name });
+    await h.settle();
+    const latest = (thread: string) => h.transport.calls.filter((c) => JSON.stringify(c.target).includes(`"thread":"${thread}"`)).at(-1)!.parts.title;
+    expect(latest('c')).toMatch(/^Queued — position 2,/);
+    const run = await h.jobs.fake.run(0);
+    run.finish();
+    await h.jobs.events.waitFor('started', (e) => e.job.id === second);
+    await h.settle();
+    h.timers.advance(5000);
+    await h.settle();
+    expect(latest('b')).toMatch(/^Running/);
+    expect(latest('c')).toMatch(/^Queued — next,/);
+  });
+
   it('uses the command’s replyRef as the conversation when no bind comes', async () => {
     await submit();
     await h.settle();
