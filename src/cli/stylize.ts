@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { DEFAULT_DECODE_LIMITS, formatLoss, ImageInputError } from '../images/index.js';
 import { prepareInputs, runPrepared, type PipelineResult } from '../pipeline/index.js';
 import { CliError } from './errors.js';
-import { checkOutput, readInput, writeOutput } from './files.js';
+import { readInput, reserveOutputs, type OutputRequest } from './files.js';
 import { optionsFromFlags } from './flags.js';
 import type { CliDeps, CliIo } from './io.js';
 import { stylizeProgress } from './progress.js';
@@ -24,40 +24,47 @@ export interface StylizeFlags extends Record<string, unknown> {
  */
 export async function stylizeCommand(flags: StylizeFlags, io: CliIo, deps: CliDeps): Promise<void> {
   const options = optionsFromFlags(flags);
-  const outputs = {
-    out: await checkOutput(io.cwd, flags.out, '--out', '.png'),
-    gif: flags.gif === undefined ? undefined : await checkOutput(io.cwd, flags.gif, '--gif', '.gif'),
-    plot: flags.plot === undefined ? undefined : await checkOutput(io.cwd, flags.plot, '--plot', '.png'),
-  };
-  const paths = Object.values(outputs).filter((p): p is string => p !== undefined);
-  if (new Set(paths).size !== paths.length) throw new CliError('--out, --gif and --plot must name different files.');
+  const requests: OutputRequest[] = [
+    { flag: '--out', path: flags.out, extension: '.png' },
+    ...(flags.gif === undefined ? [] : [{ flag: '--gif', path: flags.gif, extension: '.gif' as const }]),
+    ...(flags.plot === undefined ? [] : [{ flag: '--plot', path: flags.plot, extension: '.png' as const }]),
+  ];
+  const inputs = [{ flag: '--content', path: flags.content }, ...flags.style.map((path) => ({ flag: '--style', path }))];
+  const reserved = await reserveOutputs(io.cwd, requests, inputs);
+  const output = (flag: string) => reserved.find((r) => r.flag === flag);
+  const outputs = { out: output('--out')!.path, gif: output('--gif')?.path, plot: output('--plot')?.path };
 
-  const maxBytes = DEFAULT_DECODE_LIMITS.maxBytes;
-  const styleSubject = (i: number) => (flags.style.length === 1 ? 'The style image' : `Style image ${i + 1}`);
-  const prepared = await (async () => {
-    const content = await readInput(io.cwd, flags.content, '--content', 'The content image', maxBytes);
-    const styles = await Promise.all(flags.style.map((s, i) => readInput(io.cwd, s, '--style', styleSubject(i), maxBytes)));
-    return prepareInputs({ content, styles, options });
-  })().catch((error: unknown) => {
-    throw error instanceof ImageInputError ? withFileName(error, flags) : error;
-  });
-  deps.logger.debug({ options: prepared.options, size: [prepared.content.width, prepared.content.height] }, 'inputs ready');
-
-  const weightsFile = await weightsForRun(flags.weights, io, deps);
-  deps.logger.debug({ weightsFile }, 'weights');
-  const engine = await deps.createEngine(weightsFile);
-  const progress = stylizeProgress(io.stderr);
   let result: PipelineResult;
   try {
-    result = await runPrepared(prepared, { engine, signal: io.signal, onProgress: (event) => progress.update(event) });
-  } finally {
-    progress.stop();
-    await engine.release();
-  }
+    const maxBytes = DEFAULT_DECODE_LIMITS.maxBytes;
+    const styleSubject = (i: number) => (flags.style.length === 1 ? 'The style image' : `Style image ${i + 1}`);
+    const prepared = await (async () => {
+      const content = await readInput(io.cwd, flags.content, '--content', 'The content image', maxBytes);
+      const styles = await Promise.all(flags.style.map((s, i) => readInput(io.cwd, s, '--style', styleSubject(i), maxBytes)));
+      return prepareInputs({ content, styles, options });
+    })().catch((error: unknown) => {
+      throw error instanceof ImageInputError ? withFileName(error, flags) : error;
+    });
+    deps.logger.debug({ options: prepared.options, size: [prepared.content.width, prepared.content.height] }, 'inputs ready');
 
-  await writeOutput(outputs.out, result.png, '--out');
-  if (outputs.gif) await writeOutput(outputs.gif, result.gif, '--gif');
-  if (outputs.plot) await writeOutput(outputs.plot, result.plot, '--plot');
+    const weightsFile = await weightsForRun(flags.weights, io, deps);
+    deps.logger.debug({ weightsFile }, 'weights');
+    const engine = await deps.createEngine(weightsFile);
+    const progress = stylizeProgress(io.stderr);
+    try {
+      result = await runPrepared(prepared, { engine, signal: io.signal, onProgress: (event) => progress.update(event) });
+    } finally {
+      progress.stop();
+      await engine.release();
+    }
+
+    // every file is written before any is renamed into place: a failed write leaves the old set as it was
+    const data = { '--out': result.png, '--gif': result.gif, '--plot': result.plot } as Record<string, Uint8Array>;
+    for (const file of reserved) await file.write(data[file.flag]!);
+    for (const file of reserved) await file.commit();
+  } finally {
+    await Promise.all(reserved.map((file) => file.discard()));
+  }
   const s = result.summary;
   deps.logger.info({ summary: s, outputs }, 'stylized');
 

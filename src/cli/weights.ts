@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultCacheDir, VGG19_WEIGHTS, WEIGHTS_ENV } from '../engine/index.js';
+import { CliError } from './errors.js';
 import type { CliDeps, CliIo } from './io.js';
 import { downloadProgress } from './progress.js';
 
@@ -9,7 +11,14 @@ import { downloadProgress } from './progress.js';
  */
 export async function weightsForRun(flag: string | undefined, io: CliIo, deps: CliDeps): Promise<string> {
   const named = flag ?? (io.env[WEIGHTS_ENV] || undefined);
-  return fetchWeights(named === undefined ? undefined : resolve(io.cwd, named), io, deps);
+  if (named === undefined) return fetchWeights(undefined, io, deps);
+  const file = resolve(io.cwd, named);
+  // the resolver would say "not found", which sends the user looking for a file that is right there
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+    const source = flag === undefined ? WEIGHTS_ENV : '--weights';
+    throw new CliError(`${source} ${named} is a directory: give the path of a VGG19 .h5 weights file in it.`);
+  }
+  return fetchWeights(file, io, deps);
 }
 
 /** `stylebot weights download`: puts the upstream file into the cache, or says that it is already there. */
