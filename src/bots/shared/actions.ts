@@ -79,6 +79,6 @@ export function commandForAction(id: string, context: ActionContext): Command {
   if (action === 'card') return { kind: 'job', jobId: subject, full: true };
   if (action === 'save') return { kind: 'preset', op: 'saveFromJob', name: context.input ?? '', jobId: subject };
   if (FOLLOW_UPS.has(action)) return { kind: 'followUp', action: action as FollowUpAction, jobId: subject, replyRef: context.replyRef };
-  // challenge votes have no command in this layer yet
+  if (action === 'vote') return { kind: 'challenge', op: 'vote', entryId: subject };
   throw new ActionCodecError('action', id);
 }

@@ -83,6 +83,31 @@ export type SettingsCommand =
   | { readonly op: 'set'; readonly limits?: RawOptions; readonly defaults?: RawOptions }
   | { readonly op: 'reset' };
 
+/**
+ * Community style challenges (src/challenges). `start` is for server admins (Actor.isAdmin), `end` for
+ * moderators and admins; the rest for every member. A challenge is found by id, else it is the server's
+ * open one (the one of this channel when there are several).
+ */
+export type ChallengeCommand =
+  | {
+      readonly op: 'start';
+      readonly style: Attachment;
+      readonly title: string;
+      /** `2d`, `6h`, `90m`, `1d12h` */
+      readonly duration: string;
+      /** locked for every entry */
+      readonly options: RawOptions;
+      readonly preset?: string;
+      /** where the announcement is; the challenge's conversation until the adapter binds another (bindChallenge) */
+      readonly replyRef: ReplyRef;
+    }
+  | { readonly op: 'submit'; readonly content: Attachment; readonly challengeId?: string; readonly replyRef: ReplyRef }
+  /** the Vote button of an entry (actions.ts `vote`) */
+  | { readonly op: 'vote'; readonly entryId: string }
+  | { readonly op: 'leaderboard'; readonly challengeId?: string }
+  | { readonly op: 'end'; readonly challengeId?: string }
+  | { readonly op: 'list' };
+
 /** Everything a user can ask for, as data. */
 export type Command =
   | {
@@ -103,7 +128,8 @@ export type Command =
   | { readonly kind: 'queue'; readonly scope: 'mine' | 'server' }
   | { readonly kind: 'history'; readonly cursor?: string }
   | ({ readonly kind: 'preset' } & PresetCommand)
-  | ({ readonly kind: 'settings' } & SettingsCommand);
+  | ({ readonly kind: 'settings' } & SettingsCommand)
+  | ({ readonly kind: 'challenge' } & ChallengeCommand);
 
 export type CommandKind = Command['kind'];
 
@@ -162,6 +188,8 @@ export interface Reply {
   readonly choices?: readonly { readonly name: string; readonly value: string }[];
   /** paginated answers (history): pass as the command's `cursor` for the next page; absent on the last */
   readonly nextCursor?: string;
+  /** set when the command started a challenge: bind its conversation (the thread on this reply) with `bindChallenge` */
+  readonly challengeId?: string;
 }
 
 /** A file to upload with a message. */
@@ -221,6 +249,8 @@ export interface BotCore {
    * delivered then (the latest state only).
    */
   bind(jobId: string, conversation: ReplyRef): Promise<void>;
+  /** Where a new challenge's entries and winners are posted: like `bind`, for a reply with `challengeId`. */
+  bindChallenge?(challengeId: string, conversation: ReplyRef): Promise<void>;
 }
 
 /** What the composition root gives every adapter. */

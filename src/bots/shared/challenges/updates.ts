@@ -1,0 +1,159 @@
+import type { Logger } from 'pino';
+import type { ChallengeEventMap, ChallengeRecord } from '../../../challenges/index.js';
+import type { FileUpload, MessageParts, ReplyRef, Transport } from '../contract.js';
+import type { JobsPort } from '../ports.js';
+import type { Timers } from '../timers.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../transport-retry.js';
+import { closingMessage, entryMessage, lateEntryMessage, replacedEntryMessage } from './messages.js';
+import type { ChallengesPort } from './ports.js';
+
+export interface ChallengeUpdatesDeps {
+  readonly challenges: ChallengesPort;
+  readonly jobs: Pick<JobsPort, 'resultFiles'>;
+  readonly logger: Logger;
+  readonly timers: Timers;
+  readonly retry?: RetryPolicy;
+  /** an entry's vote count is edited at most this often, default 10 s */
+  readonly voteEditIntervalMs?: number;
+}
+
+/**
+ * Posts what happens in a challenge to its conversation through the platform's Transport: each entry
+ * (result and GIF, with its Vote button), the vote counts on the entries (coalesced), the replaced entries,
+ * and the closing announcement with the winners' pictures. Deliveries run one at a time, in order; a
+ * transport error is retried when retryable and otherwise logged: the challenge goes on, and its standings
+ * stay available with /challenge leaderboard.
+ */
+export class ChallengeUpdates {
+  private readonly transports = new Map<string, Transport>();
+  private readonly log: Logger;
+  private readonly off: Array<() => void>;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly countTimers = new Map<string, unknown>();
+  private readonly lastCountEdit = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly deps: ChallengeUpdatesDeps) {
+    this.log = deps.logger.child({ component: 'challenge-updates' });
+    const events = deps.challenges.events;
+    this.off = [
+      events.on('entered', (e) => this.enqueue('posting an entry', () => this.postEntry(e))),
+      events.on('notEntered', (e) => {
+        if (e.reason === 'late') this.enqueue('posting a late entry', () => this.postTo(e.challenge, lateEntryMessage(e.challenge, e.entry)));
+      }),
+      events.on('voted', (e) => e.entryIds.forEach((id) => this.countChanged(id))),
+      events.on('closed', (e) => this.enqueue('posting the winners', () => this.postClosing(e))),
+    ];
+  }
+
+  attach(transport: Transport): () => void {
+    this.transports.set(transport.platform, transport);
+    return () => {
+      if (this.transports.get(transport.platform) === transport) this.transports.delete(transport.platform);
+    };
+  }
+
+  /** The challenge's posts go to `conversation` from now on (the thread the adapter made on the announcement). */
+  async bind(challengeId: string, conversation: ReplyRef): Promise<void> {
+    await this.deps.challenges.setReplyRef(challengeId, conversation);
+  }
+
+  /** Resolves when nothing is being delivered (tests; orderly shutdown). */
+  async idle(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.chain;
+      await seen;
+    } while (seen !== this.chain);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const off of this.off.splice(0)) off();
+    for (const handle of this.countTimers.values()) this.deps.timers.clearTimeout(handle);
+    this.countTimers.clear();
+  }
+
+  private enqueue(what: string, task: () => Promise<void>): void {
+    if (this.closed) return;
+    this.chain = this.chain.then(task).catch((error: unknown) => this.log.warn({ err: error, what }, 'a challenge update could not be delivered'));
+  }
+
+  private async postEntry(e: ChallengeEventMap['entered']): Promise<void> {
+    const challenge = (await this.deps.challenges.get(e.challenge.id)) ?? e.challenge;
+    const transport = this.transportOf(challenge);
+    if (!transport || challenge.replyRef === null) return;
+    const owner = { platform: challenge.platform, serverId: challenge.serverId, userId: e.entry.userId };
+    const result = await this.deps.jobs.resultFiles(owner, e.entry.jobId);
+    const files: FileUpload[] = [
+      { role: 'result', name: `entry-${e.entry.id}.png`, contentType: 'image/png', bytes: result.png, alt: `Entry ${e.entry.id} of the challenge ${challenge.title}` },
+      { role: 'gif', name: `entry-${e.entry.id}.gif`, contentType: 'image/gif', bytes: result.gif, alt: `How entry ${e.entry.id} was painted, step by step` },
+    ];
+    const votes = await this.deps.challenges.votesOf(e.entry.id);
+    const ref = await this.call(() => transport.upload(challenge.replyRef as ReplyRef, entryMessage(challenge, e.entry, votes, challenge.status === 'open', e.replaced?.droppedVotes ?? null), files));
+    await this.deps.challenges.setEntryMessage(e.entry.id, ref);
+    this.lastCountEdit.set(e.entry.id, this.deps.timers.now());
+    if (e.replaced && e.replaced.entry.messageRef !== null) {
+      await this.call(() => transport.edit(e.replaced!.entry.messageRef as ReplyRef, replacedEntryMessage(challenge, e.replaced!.entry, e.replaced!.droppedVotes)));
+    }
+  }
+
+  /** At most one count edit per entry per interval; the count is read when the edit is made, so the latest wins. */
+  private countChanged(entryId: string): void {
+    if (this.closed || this.countTimers.has(entryId)) return;
+    const interval = this.deps.voteEditIntervalMs ?? 10_000;
+    const wait = Math.max(0, (this.lastCountEdit.get(entryId) ?? -Infinity) + interval - this.deps.timers.now());
+    const edit = () => {
+      this.countTimers.delete(entryId);
+      this.lastCountEdit.set(entryId, this.deps.timers.now());
+      this.enqueue('editing a vote count', () => this.editCount(entryId));
+    };
+    if (wait === 0) edit();
+    else this.countTimers.set(entryId, this.deps.timers.setTimeout(edit, wait));
+  }
+
+  private async editCount(entryId: string): Promise<void> {
+    const entry = await this.deps.challenges.getEntry(entryId);
+    if (!entry || entry.status !== 'entered' || entry.messageRef === null) return;
+    const challenge = await this.deps.challenges.get(entry.challengeId);
+    const transport = challenge && this.transportOf(challenge);
+    if (!challenge || !transport) return;
+    const votes = await this.deps.challenges.votesOf(entryId);
+    await this.call(() => transport.edit(entry.messageRef as ReplyRef, entryMessage(challenge, entry, votes, challenge.status === 'open', null)));
+  }
+
+  private async postClosing(e: ChallengeEventMap['closed']): Promise<void> {
+    const challenge = (await this.deps.challenges.get(e.challenge.id)) ?? e.challenge;
+    const transport = this.transportOf(challenge);
+    if (!transport || challenge.replyRef === null) return;
+    const files: FileUpload[] = [];
+    for (const [i, w] of e.winners.entries()) {
+      try {
+        const result = await this.deps.jobs.resultFiles({ platform: challenge.platform, serverId: challenge.serverId, userId: w.entry.userId }, w.entry.jobId);
+        files.push({ role: 'result', name: `place-${i + 1}-entry-${w.entry.id}.png`, contentType: 'image/png', bytes: result.png, alt: `Place ${i + 1}: entry ${w.entry.id}` });
+      } catch (error) {
+        // retention keeps winners' files; one removed by hand leaves the announcement without that picture
+        this.log.warn({ err: error, entry: w.entry.id }, 'a winner\'s picture is missing');
+      }
+    }
+    const message = closingMessage(challenge, e.winners, e.by);
+    await this.call(() => (files.length > 0 ? transport.upload(challenge.replyRef as ReplyRef, message, files) : transport.post(challenge.replyRef as ReplyRef, message)));
+  }
+
+  private async postTo(challenge: ChallengeRecord, message: MessageParts): Promise<void> {
+    const fresh = (await this.deps.challenges.get(challenge.id)) ?? challenge;
+    const transport = this.transportOf(fresh);
+    if (!transport || fresh.replyRef === null) return;
+    await this.call(() => transport.post(fresh.replyRef as ReplyRef, message));
+  }
+
+  private transportOf(challenge: ChallengeRecord): Transport | undefined {
+    const transport = this.transports.get(challenge.platform);
+    if (!transport) this.log.warn({ challenge: challenge.id, platform: challenge.platform }, 'no transport for the challenge\'s platform; update not posted');
+    return transport;
+  }
+
+  private call<T>(call: () => Promise<T>): Promise<T> {
+    return withRetry(call, this.deps.timers, this.deps.retry ?? DEFAULT_RETRY);
+  }
+}
