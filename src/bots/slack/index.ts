@@ -8,6 +8,12 @@ import { boltLogger } from './logger.js';
 import { registerListeners, type SlackTexts } from './listeners.js';
 import { slackTexts } from './texts.js';
 import { SlackTransport } from './transport.js';
+import { platformErrorCode } from './web-errors.js';
+
+/** The app could not start: a refused token, a port in use. */
+export class SlackStartError extends Error {
+  override readonly name = 'SlackStartError';
+}
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -53,6 +59,9 @@ export function createSlackAdapter(ctx: SlackAdapterContext): SlackAdapter {
     token: config.botToken,
     receiver,
     logger: slackLogger,
+    // the token check (auth.test) runs in start, where its failure is an error the caller sees; in the
+    // constructor it would be an unhandled rejection
+    deferInitialization: true,
     clientOptions: {
       ...(slackApiUrl ? { slackApiUrl } : {}),
       // the core retries with backoff (honouring Retry-After); a client that waits on its own would
@@ -81,7 +90,18 @@ export function createSlackAdapter(ctx: SlackAdapterContext): SlackAdapter {
     name: 'slack',
     async start() {
       detach = core.attach(transport);
-      const started = await app.start(config.port);
+      let started: unknown;
+      try {
+        await app.init().catch((error: unknown) => {
+          throw new SlackStartError(`Slack refused SLACK_BOT_TOKEN (auth.test: ${platformErrorCode(error) ?? (error as Error).message})`, { cause: error });
+        });
+        started = await app.start(config.port);
+      } catch (error) {
+        // a port in use, a revoked token: nothing of ours stays registered
+        detach();
+        detach = undefined;
+        throw error;
+      }
       if (!config.appToken) server = started as Server;
       logger.info(config.appToken ? 'Slack app connected (Socket Mode)' : `Slack app listening on port ${this.port()} at ${SLACK_EVENTS_PATH}`);
     },

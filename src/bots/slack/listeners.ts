@@ -159,7 +159,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     await ack();
     const reply = early ?? (await handled);
-    await show.reply(reply, conversation, actor, { core, startsThread: true });
+    await show.reply(reply, conversation, actor, core);
   });
 
   app.view(PRESET_NAME_CALLBACK, async ({ ack, body, view }) => {
@@ -178,7 +178,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    await show.reply(reply, conversation, actor, { core, startsThread: false });
+    await show.reply(reply, conversation, actor, core);
   });
 
   app.action({ type: 'block_actions', action_id: /^sb\d+:/ }, async ({ ack, body, action }) => {
@@ -208,7 +208,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     if (!firstDelivery(`action:${body.trigger_id}`)) return;
     const reply = await core.handle(command, actor);
-    await show.reply(reply, conversation, actor, { core, startsThread: false });
+    await show.reply(reply, conversation, actor, core);
   });
 
   app.event('app_mention', async ({ event, body }) => {
@@ -234,7 +234,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       deliveryId: `slack:event:${eventId}`,
     };
     const reply = await core.handle(command, actor);
-    await show.reply(reply, conversation, actor, { core, startsThread: false });
+    await show.reply(reply, conversation, actor, core);
   });
 }
 
@@ -268,7 +268,7 @@ class ReplyRenderer {
     private readonly logger: Logger,
   ) {}
 
-  async reply(reply: Reply, where: SlackRef, actor: Actor, options: { core: BotCore; startsThread: boolean }): Promise<void> {
+  async reply(reply: Reply, where: SlackRef, actor: Actor, core: BotCore): Promise<void> {
     if (reply.visibility === 'private') {
       await this.ephemeral(reply.message, where, actor);
       return;
@@ -277,7 +277,7 @@ class ReplyRenderer {
     if (!reply.jobId) return;
     // a modal's job gets its own thread on the channel message; a mention's or a button's stays in its thread
     const thread = where.thread ?? posted.ts ?? null;
-    await options.core.bind(reply.jobId, slackRef(where.channel, thread));
+    await core.bind(reply.jobId, slackRef(where.channel, thread));
   }
 
   async ephemeral(message: MessageParts, where: SlackRef, actor: Actor): Promise<void> {

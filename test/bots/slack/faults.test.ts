@@ -144,3 +144,18 @@ describe('a modal submission slower than Slack waits', () => {
     }
   });
 });
+
+describe('starting the Slack app', () => {
+  it('fails to start, saying why, when Slack refuses the bot token', async () => {
+    const tmp = tempDir();
+    try {
+      const started = startSlack(tmp.dir, { botToken: 'xoxb-revoked' }).then(
+        () => 'started',
+        (error: Error) => error,
+      );
+      expect(await started).toMatchObject({ name: 'SlackStartError', message: 'Slack refused SLACK_BOT_TOKEN (auth.test: invalid_auth)' });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

@@ -61,6 +61,8 @@ export interface SlackHarnessOptions extends HarnessOptions {
   readonly fake?: FakeSlack;
   readonly submissionDeadlineMs?: number;
   readonly historyPageSize?: number;
+  /** the token the app uses (the fake accepts only BOT_TOKEN) */
+  readonly botToken?: string;
 }
 
 /** The real Slack adapter, the real core and the real job service on a real SQLite file, against a fake Slack. */
@@ -75,9 +77,16 @@ export async function startSlack(dir: string, options: SlackHarnessOptions = {})
     core,
     logger,
     ...(options.submissionDeadlineMs !== undefined ? { submissionDeadlineMs: options.submissionDeadlineMs } : {}),
-    config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: options.socketMode ? APP_TOKEN : undefined, apiUrl: fake.apiUrl, port: 0 },
+    config: { botToken: options.botToken ?? BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: options.socketMode ? APP_TOKEN : undefined, apiUrl: fake.apiUrl, port: 0 },
   });
-  await adapter.start();
+  try {
+    await adapter.start();
+  } catch (error) {
+    await jobs.close();
+    core.close();
+    if (!options.fake) await fake.close();
+    throw error;
+  }
   const sender = new SlackSender(`http://127.0.0.1:${adapter.port() ?? 0}${SLACK_EVENTS_PATH}`, SIGNING_SECRET);
   return {
     fake,
