@@ -42,7 +42,7 @@ export interface JobServiceDeps {
   readonly operatorLimits?: ServerLimits;
   /** how long ended jobs keep their files, default 7 days */
   readonly retentionMs?: number;
-  /** how often expired files are swept and dead owners' jobs taken over (and once at start); default hourly, 0 turns the timer off */
+  /** how often expired files are swept (and once at start); default hourly. 0 turns the timers off, this one and the lease-expiry check (every leaseMs) */
   readonly sweepIntervalMs?: number;
   /** refuses unreadable pictures at submission, before they wait in the queue */
   readonly checkInputs?: InputCheck;
@@ -193,6 +193,7 @@ export class JobService {
   private lastCreatedAt = 0;
   private started: Promise<void> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private takeOverTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   /** Does no I/O: subscribe to `events`, then call `start`. */
@@ -219,13 +220,14 @@ export class JobService {
     this.started ??= this.serial(() => this.recover(false)).then(() => {
       const every = this.deps.sweepIntervalMs ?? 3600_000;
       if (every <= 0) return;
-      const sweep = () => {
-        void this.purgeExpired().catch((error: unknown) => this.log.error({ err: error }, 'removing expired job files failed'));
-        void this.takeOverExpired().catch((error: unknown) => this.log.error({ err: error }, 'taking over jobs of dead processes failed'));
-      };
+      const sweep = () => void this.purgeExpired().catch((error: unknown) => this.log.error({ err: error }, 'removing expired job files failed'));
+      const takeOver = () => void this.takeOverExpired().catch((error: unknown) => this.log.error({ err: error }, 'taking over jobs of dead processes failed'));
       sweep();
       this.sweeper = setInterval(sweep, every);
       this.sweeper.unref();
+      // a dead process's job waits at most about one lease more
+      this.takeOverTimer = setInterval(takeOver, this.leaseMs);
+      this.takeOverTimer.unref();
     });
     return this.started;
   }
@@ -485,6 +487,7 @@ export class JobService {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.sweeper) clearInterval(this.sweeper);
+      if (this.takeOverTimer) clearInterval(this.takeOverTimer);
       // submissions already past their checks finish first, so that none is left half-done
       await this.tail.catch(() => undefined);
       const queueClosed = this.queue.close(); // from here on no job starts
