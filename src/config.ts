@@ -149,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       serverHourlySeconds: e.STYLEBOT_SERVER_HOURLY_SECONDS,
       maxSize: e.STYLEBOT_MAX_SIZE,
       maxSteps: e.STYLEBOT_MAX_STEPS,
+      maxJobMemoryBytes: e.STYLEBOT_MAX_JOB_MEMORY === undefined ? Math.round(os.totalmem() * 0.6) : parseByteSize(e.STYLEBOT_MAX_JOB_MEMORY),
     },
     logLevel: e.LOG_LEVEL,
     maxJobMemoryBytes: e.STYLEBOT_MAX_JOB_MEMORY === undefined ? Math.round(os.totalmem() * 0.6) : parseByteSize(e.STYLEBOT_MAX_JOB_MEMORY),
