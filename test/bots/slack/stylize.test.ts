@@ -122,6 +122,19 @@ describe('a Slack job from the modal to the result in its thread', () => {
     expect(String((await respond('/stylize-job', '')).text)).toMatch(/\/stylize-job/);
   });
 
+  it('shows the whole queue to workspace admins only', async () => {
+    const { jobId } = await stylizeThroughModal(h);
+    const respond = async (user: string) => {
+      const count = h.fake.responses.length;
+      await h.sender.command(slashCommand(h.fake, '/stylize-queue', 'server', { user }));
+      await h.fake.waitUntil(() => h.fake.responses.length > count || undefined);
+      return JSON.stringify(h.fake.responses[count]!.body);
+    };
+    expect(await respond('U0BOB')).not.toContain(jobId);
+    // the fake's users.info says UADMIN is a workspace admin
+    expect(await respond('UADMIN')).toContain(jobId);
+  });
+
   it('never makes a second job for a redelivered mention or a resubmitted modal', async () => {
     const { content, style } = hostPictures(h.fake);
     const event = appMention(h.fake, '<@U0BOT> stylize steps=5', [h.fake.fileObject(content), h.fake.fileObject(style)], { channel: CHANNEL });

@@ -56,6 +56,18 @@ export class SocketModeServer {
     return acked;
   }
 
+  /** Asks the app to reconnect, as Slack does every few hours (`disconnect`, reason refresh_requested). */
+  refresh(): void {
+    for (const socket of this.sockets) {
+      socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'fake-slack' } }));
+      socket.close();
+    }
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.terminate();
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
