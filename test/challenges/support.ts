@@ -1,7 +1,9 @@
 import { pino } from 'pino';
 import { ChallengeService, type ChallengeEventMap, type ChallengeEventName, type ChallengeEventSource, type ChallengeRequester } from '../../src/challenges/index.js';
 import type { JobServiceDeps } from '../../src/jobs/index.js';
-import { FakeTimers } from '../bots/shared/support.js';
+import { createChallengeFeature } from '../../src/bots/shared/challenges/index.js';
+import { createBotCore, type BotCoreHandle } from '../../src/bots/shared/index.js';
+import { FakeTimers, FakeTransport } from '../bots/shared/support.js';
 import { FakeClock, startHarness, type Harness } from '../jobs/support.js';
 
 const NAMES: readonly ChallengeEventName[] = ['entered', 'notEntered', 'voted', 'closed'];
@@ -46,7 +48,7 @@ export interface ChallengeHarness {
  * The real job service (fake runner) and the challenge service on one SQLite file in `dir`, both on the
  * fake clock. Starting a second harness on the same `dir` is a restart.
  */
-export async function startChallenges(dir: string, options: { clock?: FakeClock; deps?: Partial<JobServiceDeps> } = {}): Promise<ChallengeHarness> {
+export async function startChallenges(dir: string, options: { clock?: FakeClock; deps?: Partial<JobServiceDeps>; start?: boolean } = {}): Promise<ChallengeHarness> {
   const clock = options.clock ?? new FakeClock();
   const timers = new FakeTimers(clock);
   let challenges: ChallengeService | undefined;
@@ -58,7 +60,7 @@ export async function startChallenges(dir: string, options: { clock?: FakeClock;
   });
   challenges = new ChallengeService({ store: jobs.store.challenges, jobs: jobs.service, logger: pino({ level: 'silent' }), timers, minDurationMs: 60_000 });
   const events = recordChallengeEvents(challenges.events);
-  await challenges.start();
+  if (options.start !== false) await challenges.start();
   return {
     jobs,
     challenges,
@@ -82,4 +84,39 @@ export async function finishRun(h: ChallengeHarness, index: number, steps = 3): 
   run.advance(steps);
   run.finish();
   return run.job.id;
+}
+
+export interface BotHarness extends ChallengeHarness {
+  readonly core: BotCoreHandle;
+  readonly transport: FakeTransport;
+  /** lets I/O run, then waits until the core and the challenge posts are idle */
+  settle(): Promise<void>;
+}
+
+/** The challenge harness behind the real bot core (challenges plugged in), a fake transport attached. */
+export async function startBot(dir: string, options: { clock?: FakeClock } = {}): Promise<BotHarness> {
+  // the challenge service starts last, as in the composition root: what it announces at start has listeners
+  const h = await startChallenges(dir, { ...options, start: false });
+  const logger = pino({ level: 'silent' });
+  const feature = createChallengeFeature({ challenges: h.challenges, jobs: h.jobs.service, logger, timers: h.timers, voteEditIntervalMs: 10_000 });
+  const core = feature.wrap(createBotCore({ jobs: h.jobs.service, logger, timers: h.timers, handlers: feature.handlers, bindChallenge: feature.bindChallenge }));
+  const transport = new FakeTransport('discord');
+  const detach = core.attach(transport);
+  await h.challenges.start();
+  return {
+    ...h,
+    core,
+    transport,
+    settle: async () => {
+      for (let i = 0; i < 5; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await core.idle();
+      }
+    },
+    close: async () => {
+      detach();
+      core.close();
+      await h.close();
+    },
+  };
 }

@@ -41,6 +41,6 @@ describe('action codec', () => {
     expect(commandForAction('sb1:card:abc23xyz', { replyRef })).toEqual({ kind: 'job', jobId: 'abc23xyz', full: true });
     expect(commandForAction('sb1:upscale:abc23xyz', { replyRef })).toEqual({ kind: 'followUp', action: 'upscale', jobId: 'abc23xyz', replyRef });
     expect(commandForAction('sb1:save:abc23xyz', { replyRef, input: 'soft' })).toEqual({ kind: 'preset', op: 'saveFromJob', name: 'soft', jobId: 'abc23xyz' });
-    expect(() => commandForAction('sb1:vote:entry-1', { replyRef })).toThrow(ActionCodecError);
+    expect(commandForAction('sb1:vote:entry-1', { replyRef })).toEqual({ kind: 'challenge', op: 'vote', entryId: 'entry-1' });
   });
 });

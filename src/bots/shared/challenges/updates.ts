@@ -7,6 +7,11 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../transport-retry.j
 import { closingMessage, entryMessage, lateEntryMessage, replacedEntryMessage } from './messages.js';
 import type { ChallengesPort } from './ports.js';
 
+type Task = (transport: Transport) => Promise<void>;
+
+/** posts kept per platform while it has no transport */
+const MAX_PARKED = 100;
+
 export interface ChallengeUpdatesDeps {
   readonly challenges: ChallengesPort;
   readonly jobs: Pick<JobsPort, 'resultFiles'>;
@@ -32,22 +37,27 @@ export class ChallengeUpdates {
   private readonly countTimers = new Map<string, unknown>();
   private readonly lastCountEdit = new Map<string, number>();
   private closed = false;
+  private readonly parked = new Map<string, Array<{ what: string; task: Task }>>();
 
   constructor(private readonly deps: ChallengeUpdatesDeps) {
     this.log = deps.logger.child({ component: 'challenge-updates' });
     const events = deps.challenges.events;
     this.off = [
-      events.on('entered', (e) => this.enqueue('posting an entry', () => this.postEntry(e))),
+      events.on('entered', (e) => this.enqueue(e.challenge.platform, 'posting an entry', (t) => this.postEntry(t, e))),
       events.on('notEntered', (e) => {
-        if (e.reason === 'late') this.enqueue('posting a late entry', () => this.postTo(e.challenge, lateEntryMessage(e.challenge, e.entry)));
+        if (e.reason === 'late') this.enqueue(e.challenge.platform, 'posting a late entry', (t) => this.postTo(t, e.challenge, lateEntryMessage(e.challenge, e.entry)));
       }),
-      events.on('voted', (e) => e.entryIds.forEach((id) => this.countChanged(id))),
-      events.on('closed', (e) => this.enqueue('posting the winners', () => this.postClosing(e))),
+      events.on('voted', (e) => e.entryIds.forEach((id) => this.countChanged(e.challenge.platform, id))),
+      events.on('closed', (e) => this.enqueue(e.challenge.platform, 'posting the winners', (t) => this.postClosing(t, e))),
     ];
   }
 
+  /** Posts of `transport.platform` go through it from now on; those that waited for it (e.g. winners announced at start) go now. */
   attach(transport: Transport): () => void {
     this.transports.set(transport.platform, transport);
+    const parked = this.parked.get(transport.platform) ?? [];
+    this.parked.delete(transport.platform);
+    for (const p of parked) this.enqueue(transport.platform, p.what, p.task);
     return () => {
       if (this.transports.get(transport.platform) === transport) this.transports.delete(transport.platform);
     };
@@ -74,15 +84,26 @@ export class ChallengeUpdates {
     this.countTimers.clear();
   }
 
-  private enqueue(what: string, task: () => Promise<void>): void {
+  /** Runs deliveries one at a time; without a transport for the platform yet, they wait for its attach. */
+  private enqueue(platform: string, what: string, task: Task): void {
     if (this.closed) return;
-    this.chain = this.chain.then(task).catch((error: unknown) => this.log.warn({ err: error, what }, 'a challenge update could not be delivered'));
+    this.chain = this.chain
+      .then(() => {
+        const transport = this.transports.get(platform);
+        if (transport) return task(transport);
+        const parked = this.parked.get(platform) ?? [];
+        // a platform that never comes back must not grow this without bound: the oldest go first
+        if (parked.length >= MAX_PARKED) parked.shift();
+        parked.push({ what, task });
+        this.parked.set(platform, parked);
+        return undefined;
+      })
+      .catch((error: unknown) => this.log.warn({ err: error, what }, 'a challenge update could not be delivered'));
   }
 
-  private async postEntry(e: ChallengeEventMap['entered']): Promise<void> {
+  private async postEntry(transport: Transport, e: ChallengeEventMap['entered']): Promise<void> {
     const challenge = (await this.deps.challenges.get(e.challenge.id)) ?? e.challenge;
-    const transport = this.transportOf(challenge);
-    if (!transport || challenge.replyRef === null) return;
+    if (challenge.replyRef === null) return;
     const owner = { platform: challenge.platform, serverId: challenge.serverId, userId: e.entry.userId };
     const result = await this.deps.jobs.resultFiles(owner, e.entry.jobId);
     const files: FileUpload[] = [
@@ -99,33 +120,31 @@ export class ChallengeUpdates {
   }
 
   /** At most one count edit per entry per interval; the count is read when the edit is made, so the latest wins. */
-  private countChanged(entryId: string): void {
+  private countChanged(platform: string, entryId: string): void {
     if (this.closed || this.countTimers.has(entryId)) return;
     const interval = this.deps.voteEditIntervalMs ?? 10_000;
     const wait = Math.max(0, (this.lastCountEdit.get(entryId) ?? -Infinity) + interval - this.deps.timers.now());
     const edit = () => {
       this.countTimers.delete(entryId);
       this.lastCountEdit.set(entryId, this.deps.timers.now());
-      this.enqueue('editing a vote count', () => this.editCount(entryId));
+      this.enqueue(platform, 'editing a vote count', (t) => this.editCount(t, entryId));
     };
     if (wait === 0) edit();
     else this.countTimers.set(entryId, this.deps.timers.setTimeout(edit, wait));
   }
 
-  private async editCount(entryId: string): Promise<void> {
+  private async editCount(transport: Transport, entryId: string): Promise<void> {
     const entry = await this.deps.challenges.getEntry(entryId);
     if (!entry || entry.status !== 'entered' || entry.messageRef === null) return;
     const challenge = await this.deps.challenges.get(entry.challengeId);
-    const transport = challenge && this.transportOf(challenge);
-    if (!challenge || !transport) return;
+    if (!challenge) return;
     const votes = await this.deps.challenges.votesOf(entryId);
     await this.call(() => transport.edit(entry.messageRef as ReplyRef, entryMessage(challenge, entry, votes, challenge.status === 'open', null)));
   }
 
-  private async postClosing(e: ChallengeEventMap['closed']): Promise<void> {
+  private async postClosing(transport: Transport, e: ChallengeEventMap['closed']): Promise<void> {
     const challenge = (await this.deps.challenges.get(e.challenge.id)) ?? e.challenge;
-    const transport = this.transportOf(challenge);
-    if (!transport || challenge.replyRef === null) return;
+    if (challenge.replyRef === null) return;
     const files: FileUpload[] = [];
     for (const [i, w] of e.winners.entries()) {
       try {
@@ -140,17 +159,10 @@ export class ChallengeUpdates {
     await this.call(() => (files.length > 0 ? transport.upload(challenge.replyRef as ReplyRef, message, files) : transport.post(challenge.replyRef as ReplyRef, message)));
   }
 
-  private async postTo(challenge: ChallengeRecord, message: MessageParts): Promise<void> {
+  private async postTo(transport: Transport, challenge: ChallengeRecord, message: MessageParts): Promise<void> {
     const fresh = (await this.deps.challenges.get(challenge.id)) ?? challenge;
-    const transport = this.transportOf(fresh);
-    if (!transport || fresh.replyRef === null) return;
+    if (fresh.replyRef === null) return;
     await this.call(() => transport.post(fresh.replyRef as ReplyRef, message));
-  }
-
-  private transportOf(challenge: ChallengeRecord): Transport | undefined {
-    const transport = this.transports.get(challenge.platform);
-    if (!transport) this.log.warn({ challenge: challenge.id, platform: challenge.platform }, 'no transport for the challenge\'s platform; update not posted');
-    return transport;
   }
 
   private call<T>(call: () => Promise<T>): Promise<T> {
