@@ -93,7 +93,11 @@ export function createSlackAdapter(ctx: SlackAdapterContext): SlackAdapter {
       let started: unknown;
       try {
         await app.init().catch((error: unknown) => {
-          throw new SlackStartError(`Slack refused SLACK_BOT_TOKEN (auth.test: ${platformErrorCode(error) ?? (error as Error).message})`, { cause: error });
+          const code = platformErrorCode(error);
+          throw new SlackStartError(
+            code ? `Slack refused SLACK_BOT_TOKEN (auth.test: ${code})` : `Slack's Web API could not be reached to check SLACK_BOT_TOKEN: ${(error as Error).message}`,
+            { cause: error },
+          );
         });
         started = await app.start(config.port);
       } catch (error) {
