@@ -19,7 +19,11 @@ export interface WorkerRunnerLogger {
 export interface WorkerRunnerOptions {
   /** engine slots: one worker thread each, so the job service's concurrency should equal it */
   readonly workers: number;
-  readonly engine: { readonly weightsFile: string; readonly provider?: ProviderChoice; readonly threads?: number };
+  /**
+   * `weightsFile` may still be on its way (the first start downloads 80 MB): jobs wait for it, and fail
+   * with its error when it cannot be had.
+   */
+  readonly engine: { readonly weightsFile: string | Promise<string>; readonly provider?: ProviderChoice; readonly threads?: number };
   readonly limits?: Partial<DecodeLimits>;
   readonly gifMaxBytes?: number;
   readonly logger?: WorkerRunnerLogger;
@@ -60,8 +64,12 @@ const cancelled = () => new EngineError('CANCELLED', 'The style transfer was can
  */
 export function createWorkerRunner(options: WorkerRunnerOptions): WorkerRunner {
   if (!(options.workers >= 1)) throw new RangeError('createWorkerRunner needs at least one worker');
-  const setup: WorkerSetup = { ...options.engine, limits: options.limits, gifMaxBytes: options.gifMaxBytes };
-  const slots = Array.from({ length: options.workers }, (_, i) => new Slot(i, setup, options));
+  const weightsFile = Promise.resolve(options.engine.weightsFile);
+  // a failed download is each job's failure, reported when the job asks; not an unhandled rejection now
+  weightsFile.catch(() => undefined);
+  const setup = weightsFile.then((file): WorkerSetup => ({ ...options.engine, weightsFile: file, limits: options.limits, gifMaxBytes: options.gifMaxBytes }));
+  setup.catch(() => undefined);
+  const slots = Array.from({ length: options.workers }, (_, i) => new Slot(i, options));
   const free = [...slots];
   const waiting: Array<{ take(slot: Slot): void; refuse(error: unknown): void }> = [];
   let closed = false;
@@ -96,6 +104,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions): WorkerRunner {
   const run: JobRunner = async (job, context) => {
     if (closed) throw new EngineError('CANCELLED', 'The job runner is closed.');
     if (context.signal.aborted) throw cancelled();
+    const ready = await untilAborted(setup, context.signal);
     const slot = await acquire(context.signal);
     // the signal or close() may have fired while the slot was handed over
     if (closed) throw new EngineError('CANCELLED', 'The job runner closed before the job started.');
@@ -103,7 +112,7 @@ export function createWorkerRunner(options: WorkerRunnerOptions): WorkerRunner {
       release(slot);
       throw cancelled();
     }
-    return slot.run(job, context);
+    return slot.run(job, context, ready);
   };
 
   return {
@@ -120,6 +129,15 @@ export function createWorkerRunner(options: WorkerRunnerOptions): WorkerRunner {
   };
 }
 
+/** `promise`, or a CANCELLED rejection as soon as the signal fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** One worker thread, started when first needed and again after it died. */
 class Slot {
   onFree: () => void = () => undefined;
@@ -130,7 +148,6 @@ class Slot {
 
   constructor(
     private readonly index: number,
-    private readonly setup: WorkerSetup,
     private readonly options: WorkerRunnerOptions,
   ) {}
 
@@ -138,11 +155,11 @@ class Slot {
     return this.worker?.threadId;
   }
 
-  run(job: RunnerJob, context: RunnerContext): Promise<RunnerResult> {
+  run(job: RunnerJob, context: RunnerContext, setup: WorkerSetup): Promise<RunnerResult> {
     return new Promise<RunnerResult>((resolve, reject) => {
       const running: Running = { job, context, settled: false, resolve, reject };
       this.running = running;
-      const worker = this.ensureWorker();
+      const worker = this.ensureWorker(setup);
       const onAbort = () => {
         if (running.settled) return;
         // rejected now: the user sees the cancel at once; the slot stays busy until the worker has stopped
@@ -173,15 +190,15 @@ class Slot {
     clearTimeout(timer);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(setup: WorkerSetup): Worker {
     if (this.worker) return this.worker;
     const ownFile = import.meta.url;
     // compiled: entry.js beside this file; under tsx or vitest the TypeScript source, loaded through tsx
     const typescript = ownFile.endsWith('.ts');
     const entry = this.options.entry ?? new URL(typescript ? './entry.ts' : './entry.js', ownFile);
     const worker = entry.pathname.endsWith('.ts')
-      ? new Worker(new URL('./tsx-bootstrap.mjs', ownFile), { argv: [entry.href], workerData: this.setup })
-      : new Worker(entry, { workerData: this.setup });
+      ? new Worker(new URL('./tsx-bootstrap.mjs', ownFile), { argv: [entry.href], workerData: setup })
+      : new Worker(entry, { workerData: setup });
     this.worker = worker;
     this.options.logger?.info({ worker: this.index, thread: worker.threadId }, 'engine worker started');
     let failure: Error | undefined;
