@@ -90,9 +90,8 @@ export function createPipelineRunner(options: PipelineRunnerOptions): JobRunner 
         limits: options.limits,
         gifMaxBytes: options.gifMaxBytes,
         signal: context.signal,
-        // the pipeline engineer adds these to the pipeline's request; passed on only when set
-        ...(job.initImage === undefined ? {} : { initImage: job.initImage }),
-        ...(job.maxUploadBytes === undefined ? {} : { maxUploadBytes: job.maxUploadBytes }),
+        initImage: job.initImage,
+        maxUploadBytes: job.maxUploadBytes,
         onProgress: (event) => {
           latest = { step: event.step, totalSteps: event.totalSteps, losses: event.losses };
           context.onProgress(latest);

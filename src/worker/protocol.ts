@@ -2,7 +2,7 @@
 // structured clone keeps an Error's message but not its class, and the job service branches on classes.
 import { EngineError, type EngineErrorCode, type ProviderChoice } from '../engine/index.js';
 import { ImageInputError, type DecodeLimits, type ImageInputDetails, type ImageInputErrorCode } from '../images/index.js';
-import { StylizeOptionsError, type OptionIssue } from '../pipeline/index.js';
+import { PipelineOutputError, StylizeOptionsError, type OptionIssue, type PipelineOutput } from '../pipeline/index.js';
 import type { RunnerJob, RunnerProgress, RunnerResult } from '../jobs/runner.js';
 
 /** What a worker is started with (`workerData`). */
@@ -30,12 +30,14 @@ export type WireError =
   | { readonly kind: 'engine'; readonly code: EngineErrorCode; readonly message: string }
   | { readonly kind: 'image'; readonly code: ImageInputErrorCode; readonly details: ImageInputDetails; readonly subject: string }
   | { readonly kind: 'options'; readonly issues: readonly OptionIssue[] }
+  | { readonly kind: 'output'; readonly output: PipelineOutput; readonly maxBytes: number }
   | { readonly kind: 'other'; readonly name: string; readonly message: string; readonly stack?: string; readonly code?: string };
 
 export function toWire(error: unknown): WireError {
   if (error instanceof EngineError) return { kind: 'engine', code: error.code, message: error.message };
   if (error instanceof ImageInputError) return { kind: 'image', code: error.code, details: error.details, subject: error.subject };
   if (error instanceof StylizeOptionsError) return { kind: 'options', issues: error.issues };
+  if (error instanceof PipelineOutputError) return { kind: 'output', output: error.output, maxBytes: error.maxBytes };
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return { kind: 'other', name: error.name, message: error.message, stack: error.stack, ...(typeof code === 'string' ? { code } : {}) };
@@ -51,6 +53,8 @@ export function fromWire(wire: WireError): Error {
       return new ImageInputError(wire.code, wire.details, wire.subject);
     case 'options':
       return new StylizeOptionsError(wire.issues);
+    case 'output':
+      return new PipelineOutputError(wire.output, wire.maxBytes);
     case 'other': {
       const error = new Error(wire.message);
       error.name = wire.name;
