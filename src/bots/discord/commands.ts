@@ -10,6 +10,7 @@ import {
 import { serverLimitsSchema, SERVER_LIMIT_KEYS } from '../../jobs/index.js';
 import { descriptorsFor, type OptionDescriptor } from '../../pipeline/descriptors.js';
 import { COMMAND_HELP, INPUT_HELP, SUBCOMMAND_HELP } from '../shared/messages/command-help.js';
+import { challengeCommandDefinition } from './challenge-command.js';
 
 /**
  * Discord's slash commands, generated from the option descriptors so that a new option reaches Discord by
@@ -115,6 +116,7 @@ export function buildCommands(): Body[] {
       sub('set', SUBCOMMAND_HELP.settings.set, withOptions(limits)),
       sub('reset', SUBCOMMAND_HELP.settings.reset),
     ], { default_member_permissions: String(PermissionFlagsBits.ManageGuild), contexts: [InteractionContextType.Guild] }),
+    challengeCommandDefinition(),
   ];
 }
 

@@ -161,6 +161,13 @@ export class InteractionHandler {
         conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.message.title }),
       );
     }
+    // a new challenge: its entries and winners go to a thread on the announcement
+    if (reply.challengeId !== undefined) {
+      await this.deps.core.bindChallenge?.(
+        reply.challengeId,
+        conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.message.title }),
+      );
+    }
   }
 
   private learn(reply: Reply): void {
@@ -192,6 +199,6 @@ export class InteractionHandler {
   }
 }
 
-const makesJob = (command: Command) => command.kind === 'stylize' || command.kind === 'followUp';
+const makesJob = (command: Command) => command.kind === 'stylize' || command.kind === 'followUp' || (command.kind === 'challenge' && command.op === 'submit');
 
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -1,6 +1,7 @@
 import { PermissionFlagsBits, type Attachment as DiscordAttachment, type BaseInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { httpAttachment } from '../shared/attachments.js';
 import { dmServerId, type Actor, type Attachment, type Command, type RawOptions, type ReplyRef } from '../shared/contract.js';
+import { challengeCommandOf } from './challenge-command.js';
 import { limitOptions, slashDescriptors, STYLE_INPUTS } from './commands.js';
 import { conversationRef } from './refs.js';
 
@@ -104,6 +105,8 @@ export function commandOf(interaction: ChatInputCommandInteraction, context: Par
       return presetCommand(interaction);
     case 'settings':
       return settingsCommand(interaction);
+    case 'challenge':
+      return challengeCommandOf(interaction, (name) => { const a = options.getAttachment(name); return a ? attachmentOf(a, context) : null; }, (names) => rawOptionsOf(interaction, names), commandReplyRef(interaction));
     default:
       return null;
   }
