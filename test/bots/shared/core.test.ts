@@ -9,13 +9,13 @@ let h: CoreHarness;
 corePerTest((harness) => (h = harness), { core: { newErrorId: () => 'err00001' } });
 
 const replyRef = { channel: 'channel-1' };
-const stylize = (extra: Partial<Extract<Command, { kind: 'stylize' }>> = {}): Command => ({ kind: 'stylize', content: CAT(), styles: [WAVE()], options: { size: '64', steps: '20' }, replyRef, ...extra });
+const stylize = (extra: Partial<Extract<Command, { kind: 'stylize' }>> = {}): Command => ({ kind: 'stylize', content: CAT(), styles: [WAVE()], options: { size: '64', steps: '30' }, replyRef, ...extra });
 
 /** a finished job of `userId`, run by the fake runner */
 async function finishedJob(userId = 'ada'): Promise<string> {
   const reply = await h.core.handle(stylize(), actor({ userId }));
   const run = await h.jobs.fake.run(h.jobs.fake.runs.length);
-  run.advance(20);
+  run.advance(30);
   run.finish();
   await h.jobs.events.waitFor('finished', (e) => e.job.id === reply.jobId);
   return reply.jobId!;
@@ -184,7 +184,7 @@ describe('presets and settings', () => {
     expect(noName.fieldErrors).toHaveProperty('name');
     await preset({ op: 'saveFromJob', name: 'cat-wave', jobId });
     const shown = await preset({ op: 'show', name: 'cat-wave' });
-    expect(Object.fromEntries(shown.message.fields!.map((f) => [f.name, f.value]))).toEqual({ size: '64', steps: '20' });
+    expect(Object.fromEntries(shown.message.fields!.map((f) => [f.name, f.value]))).toEqual({ size: '64', steps: '30' });
   });
 
   it('lets admins change limits and defaults within the operator’s ceilings', async () => {
