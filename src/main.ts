@@ -122,11 +122,13 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const log = pino({
+  const options = {
     level: config.logLevel,
     base: { app: 'stylebot' },
     redact: ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.secret', '*.password', 'config.*.token'],
-  });
+  };
+  // synchronous: lines stay in order and none is lost when the process exits right after the last one
+  const log = pino(options, pino.destination({ dest: 1, sync: true }));
 
   const running: Running = { adapters: [] };
   // a shutdown that hangs (a stuck adapter, a job that ignores its signal) ends the process anyway
