@@ -33,6 +33,14 @@ export interface QualityRun {
   /** loss / the reference's; time / the reference's */
   readonly lossRatio: number;
   readonly timeRatio: number;
+  /**
+   * the run's evaluations weighted by their pixel count against the final size's, over the reference's:
+   * a time ratio that the neighbours of a shared machine cannot disturb (a step's cost is its convolutions,
+   * which grow with the pixels; L-BFGS's own arithmetic is in the wall time only)
+   */
+  readonly workRatio: number;
+  /** CPU seconds of this process (both ONNX Runtime threads) over the reference's */
+  readonly cpuRatio: number;
   /** per scale of a multi-scale run: the loss at the start of each scale and at its end */
   readonly scaleLosses: ReadonlyArray<{ readonly first: number; readonly last: number }>;
 }
@@ -43,13 +51,12 @@ function levers(): Array<{ name: string; options: EngineOptionsInput }> {
   return [
     { name: 'lbfgs 40', options: { ...lbfgs, steps: 40 } },
     { name: 'lbfgs 30', options: { ...lbfgs, steps: 30 } },
-    { name: 'lbfgs 40 history 10', options: { ...lbfgs, steps: 40, lbfgsHistory: 10 } },
     { name: 'lbfgs 40 history 20', options: { ...lbfgs, steps: 40, lbfgsHistory: 20 } },
-    { name: 'lbfgs 40 no start noise', options: { ...lbfgs, steps: 40, initNoise: 0 } },
-    { name: 'lbfgs 40 start noise 0.3', options: { ...lbfgs, steps: 40, initNoise: 0.3 } },
-    { name: 'lbfgs 30+30 at 1/2', options: { ...lbfgs, steps: 30, scales: [0.5] } },
-    { name: 'lbfgs 20+20 at 1/2', options: { ...lbfgs, steps: 20, scales: [0.5] } },
-    { name: 'adam lr 0.05 x 100', options: { ...SCORE, optimizer: 'adam', lr: 0.05, steps: 100, init: 'content' } },
+    { name: 'lbfgs 40 h20 no start noise', options: { ...lbfgs, steps: 40, lbfgsHistory: 20, initNoise: 0 } },
+    { name: '30+20 at 1/2 plain resize', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1, scaleDetail: false, carryCurvature: false } },
+    { name: '30+20 at 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1 } },
+    { name: '30+30+20 at 1/4, 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 2 } },
+    { name: 'defaults without TV', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), tvWeight: 0 } },
   ];
 }
 
@@ -69,14 +76,18 @@ export async function runQuality(sizes: readonly number[], withLevers: boolean, 
         { name: 'product defaults', options: { ...defaults, seed: 1 } },
         ...(withLevers ? levers() : []),
       ];
-      let reference: { loss: number; seconds: number } | undefined;
+      let reference: { loss: number; seconds: number; work: number; cpu: number } | undefined;
       for (const config of configs) {
         const options = { ...config.options, scales: (config.options.scales ?? []).map((s) => (s < 1 ? Math.round(s * size) : s)), seed: 1 };
         const started = performance.now();
+        const cpuStart = process.cpuUsage();
         const result = await engine.stylize({ content, styles, options });
         const seconds = (performance.now() - started) / 1000;
+        const cpuUsed = process.cpuUsage(cpuStart);
+        const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
+        const work = workOf(result);
         const loss = await score(engine, result.image, content, styles);
-        reference ??= { loss, seconds };
+        reference ??= { loss, seconds, work, cpu };
         report({
           size,
           name: config.name,
@@ -85,6 +96,8 @@ export async function runQuality(sizes: readonly number[], withLevers: boolean, 
           seconds,
           lossRatio: loss / reference.loss,
           timeRatio: seconds / reference.seconds,
+          workRatio: work / reference.work,
+          cpuRatio: cpu / reference.cpu,
           scaleLosses: scaleLosses(result),
         });
       }
@@ -100,6 +113,14 @@ async function score(engine: Engine, image: RgbImage, content: RgbImage, styles:
   return result.history[0]!.total;
 }
 
+function workOf(result: StylizeResult): number {
+  const last = result.scales.at(-1)!;
+  return result.history.reduce((sum, h) => {
+    const s = result.scales[h.scale]!;
+    return sum + (s.width * s.height) / (last.width * last.height);
+  }, 0);
+}
+
 function scaleLosses(result: StylizeResult): Array<{ first: number; last: number }> {
   return result.scales.map((_, i) => {
     const records = result.history.filter((h) => h.scale === i);
@@ -111,6 +132,6 @@ export function formatQuality(r: QualityRun): string {
   const jumps = r.scaleLosses.length > 1 ? `  scales ${r.scaleLosses.map((s) => `${s.first.toFixed(0)}->${s.last.toFixed(0)}`).join(' | ')}` : '';
   return (
     `${String(r.size).padStart(4)} px  ${r.name.padEnd(26)} loss ${r.loss.toFixed(0).padStart(8)} (${r.lossRatio.toFixed(3)})  ` +
-    `${r.seconds.toFixed(1).padStart(6)} s (${r.timeRatio.toFixed(3)})${jumps}\n`
+    `${r.seconds.toFixed(1).padStart(6)} s (${r.timeRatio.toFixed(3)})  cpu ${r.cpuRatio.toFixed(3)}  work ${r.workRatio.toFixed(3)}${jumps}\n`
   );
 }

@@ -12,7 +12,7 @@ import { engineOptionsSchema, type EngineOptions } from './options.js';
 import { Adam } from './optim/adam.js';
 import { Lbfgs } from './optim/lbfgs.js';
 import type { PixelOptimizer } from './optim/optimizer.js';
-import { planRun } from './plan.js';
+import { planRun, type RunPlan } from './plan.js';
 import { randomSeed, seededRandom } from './random.js';
 import { resizeImage } from './resize.js';
 import { OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
@@ -117,7 +117,7 @@ export class Engine {
     );
     try {
       const models = await raceAbort(lease.models, signal);
-      return await this.run(request, options, seed, selection, plan.scales, models, started, plan.ignored);
+      return await this.run(request, options, seed, selection, plan, models, started);
     } finally {
       lease.release();
     }
@@ -128,14 +128,14 @@ export class Engine {
     options: EngineOptions,
     seed: number,
     selection: LayerSelection,
-    sizes: StylizeResult['scales'],
+    plan: RunPlan,
     models: CompiledModels,
     started: number,
-    ignoredScales: StylizeResult['ignoredScales'],
   ): Promise<StylizeResult> {
     const { signal } = request;
     const blend = request.styles.map((s) => s.weight ?? 1);
-    const totalSteps = options.steps * sizes.length;
+    const { scales: sizes, totalSteps } = plan;
+    let offset = 0;
     const random = seededRandom(seed);
     const history: StepRecord[] = [];
     const weightFeeds: Record<string, TensorData> = {
@@ -172,10 +172,12 @@ export class Engine {
         : initialImage(options, content, random, request.initImage);
       previousContent = content;
       const optimizer = makeOptimizer(options, image.data.length, carried);
-      const lastStep = isLast ? options.steps : options.steps - 1;
+      const steps = plan.stepsPerScale[scale]!;
+      // Each scale evaluates its start and every update; the last also evaluates the result.
+      const lastStep = isLast ? steps : steps - 1;
       for (let k = 0; k <= lastStep; k++) {
         throwIfAborted(signal);
-        const step = scale * options.steps + k;
+        const step = offset + k;
         const out = await models.lossGrad.run({ ...feeds, [IO.image]: imageTensor(image) });
         losses = {
           total: out[IO.total]!.data[0]!,
@@ -202,6 +204,7 @@ export class Engine {
         request.onProgress?.(event);
         if (step < totalSteps) optimizer.step(image.data, out[IO.gradient]!.data, losses.total);
       }
+      offset += steps;
       if (optimizer instanceof Lbfgs && options.carryCurvature && !isLast) {
         const next = sizes[scale + 1]!;
         carried = (optimizer.inverseCurvature * (next.width * next.height)) / (width * height);
@@ -213,7 +216,7 @@ export class Engine {
       image: image!,
       history,
       scales: sizes,
-      ignoredScales,
+      ignoredScales: plan.ignored,
       losses: losses!,
       options: { ...options, seed },
       seconds: (performance.now() - started) / 1000,

@@ -5,15 +5,15 @@ import type { Size } from './plan.js';
 import { VGG19_CONVS } from './vgg19.js';
 
 /** The options that change how much memory a run needs. The pipeline's options fit as they are. */
-export type MemoryOptions = Pick<EngineOptions, 'layers' | 'optimizer' | 'lbfgsHistory' | 'steps'> & {
-  readonly scales?: readonly number[];
-};
+export type MemoryOptions = Pick<EngineOptions, 'layers' | 'optimizer' | 'lbfgsHistory' | 'steps'>;
 
 export interface MemoryBreakdown {
   /** the process before any model: Node, ONNX Runtime, the HDF5 reader */
   readonly base: number;
-  /** the weights: the engine's copy, each session's copy, the backward kernels, pre-packed layouts */
+  /** the weights as the runs hold them: the engine's copy, each session's, the backward kernels */
   readonly weights: number;
+  /** the weights while compiling, when more copies exist at once; the peak is the larger of this and the run */
+  readonly compile: number;
   /** one loss-and-gradient step at the working size: every feature map forward and back */
   readonly step: number;
   /** the forward pass that makes the targets, at the largest of the content and style images */
@@ -26,16 +26,23 @@ export interface MemoryBreakdown {
 }
 
 /*
- * Calibrated by `npm run bench -- --memory` (peak RSS of a fresh process running one stylisation) on this
- * project's graphs with ONNX Runtime 1.x on the CPU; the figures there are kept within 15%.
- * Feature floats per pixel: the sum over used convolutions of channels / 4^(block - 1), i.e. the floats of
- * all pre-activation maps per input pixel. A step holds, per such float, the map, its ReLU, its mask and
- * the gradient in the backward pass, in ONNX Runtime's blocked layout too: STEP_BYTES_PER_FEATURE_FLOAT.
+ * Calibrated with `npm run bench -- --memory` (peak RSS of a fresh process running one stylisation, ONNX
+ * Runtime 1.x on the CPU, 128 to 1024 px, `seed` and `gatys`, style scale 1 and 3); docs/cli.md has the table.
+ * What the measurements showed:
+ * - A step's peak comes during the backward pass through blocks 1 and 2, while their forward maps are still
+ *   held: deeper layers' maps are freed by then and add almost nothing. So the bytes per pixel follow the
+ *   feature floats of blocks 1 and 2 (64 + 64 + (128 + 128) / 4 = 192 per input pixel for any layer set
+ *   reaching conv2_2), about 17 bytes per such float: 10.4 for the loss-and-gradient session at the content
+ *   size and 6.8 for the forward-only targets session (its own arena) at the largest picture it sees.
+ * - Compiling holds about 15 copies of the weights at once (the engine's, the two encoded models, ONNX
+ *   Runtime's parsed and pre-packed ones); afterwards about 3 stay. For `gatys` (13 M parameters) the
+ *   compile is the peak below ~400 px.
  */
-const BASE_BYTES = 150e6;
-const WEIGHT_COPIES = 5;
-const STEP_BYTES_PER_FEATURE_FLOAT = 4 * 6;
-const TARGET_BYTES_PER_FEATURE_FLOAT = 4 * 2;
+const BASE_BYTES = 200e6;
+const COMPILE_WEIGHT_COPIES = 15;
+const RESIDENT_WEIGHT_COPIES = 3;
+const STEP_BYTES_PER_FEATURE_FLOAT = 10.4;
+const TARGET_BYTES_PER_FEATURE_FLOAT = 6.8;
 
 /** The largest L-BFGS history share the engine accepts by default; see EngineConfig.maxOptimizerBytes. */
 export const DEFAULT_MAX_OPTIMIZER_BYTES = 4 * 1024 ** 3;
@@ -54,18 +61,21 @@ export function memoryBreakdown(options: MemoryOptions, content: Size, styleSize
   const deepest = VGG19_CONVS.findIndex((c) => c.name === layers.at(-1));
   const convs = VGG19_CONVS.slice(0, deepest + 1);
   const params = convs.reduce((s, c) => s + c.outChannels * (9 * c.inChannels + 1), 0);
-  const featureFloats = convs.reduce((s, c) => s + c.outChannels / 4 ** (Number(c.name[4]) - 1), 0);
+  const block = (name: string) => Number(name[4]);
+  const featureFloats = convs.filter((c) => block(c.name) <= 2).reduce((s, c) => s + c.outChannels / 4 ** (block(c.name) - 1), 0);
   const pixels = content.width * content.height;
   const largest = Math.max(pixels, ...styleSizes.map((s) => s.width * s.height));
   const styleFloats = styleSizes.reduce((s, x) => s + 3 * x.width * x.height, 0);
 
   const base = BASE_BYTES;
-  const weights = WEIGHT_COPIES * 4 * params;
+  const weights = RESIDENT_WEIGHT_COPIES * 4 * params;
+  const compile = COMPILE_WEIGHT_COPIES * 4 * params;
   const step = STEP_BYTES_PER_FEATURE_FLOAT * featureFloats * pixels;
   const targets = TARGET_BYTES_PER_FEATURE_FLOAT * featureFloats * largest;
   const optimizer = optimizerBytes(options, content);
   const images = 4 * (6 * 3 * pixels + styleFloats);
-  return { base, weights, step, targets, optimizer, images, total: base + weights + step + targets + optimizer + images };
+  const total = base + Math.max(compile, weights + step + targets) + optimizer + images;
+  return { base, weights, compile, step, targets, optimizer, images, total };
 }
 
 /**

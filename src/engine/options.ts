@@ -7,7 +7,14 @@ import { parseLayerSpec } from './layers.js';
  * the help text. The pipeline, the command line, presets and chat commands all derive theirs from it.
  */
 export const engineOptionsSchema = z.object({
-  steps: z.number().int().min(1).max(5000).default(180).describe('optimisation steps at each scale'),
+  steps: z.number().int().min(1).max(5000).default(180).describe('optimisation steps (at the final size of a multi-scale run)'),
+  coarseSteps: z
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .optional()
+    .describe('multi-scale: steps at each coarser scale (default: as many as steps); they cost a quarter per halving'),
   optimizer: z.enum(['adam', 'lbfgs']).default('adam').describe('adam (the chapter) or lbfgs (fewer steps, sharper)'),
   lr: z.number().gt(0).max(10).default(0.1).describe('Adam learning rate, in pixel units of [0, 1]'),
   lbfgsHistory: z.number().int().min(1).max(500).default(100).describe('L-BFGS: how many past steps shape its curvature estimate'),
@@ -42,6 +49,13 @@ export const engineOptionsSchema = z.object({
     .max(8)
     .default([])
     .describe('coarser long-side sizes to optimise at first, e.g. 128,256; the run always ends at the input size'),
+  octaves: z
+    .number()
+    .int()
+    .min(0)
+    .max(4)
+    .default(0)
+    .describe('without scales: optimise first at this many coarser sizes, each half the next (e.g. 2: 64, 128, then 256)'),
   carryCurvature: z
     .boolean()
     .default(true)

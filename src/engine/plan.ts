@@ -9,8 +9,14 @@ export interface Size {
 
 /** What the scale plan depends on: the engine's options, or the pipeline's (which add `size`). */
 export interface PlanOptions {
+  /** steps at the working size */
   readonly steps: number;
-  readonly scales: readonly number[];
+  /** steps at each coarser scale; default `steps` */
+  readonly coarseSteps?: number;
+  /** coarser long sides to run first; default none */
+  readonly scales?: readonly number[];
+  /** without `scales`: this many coarser scales, each half the next (default 0) */
+  readonly octaves?: number;
   /** long side of the working size; stands in for `contentSize` (as a square) when that is not known */
   readonly size?: number;
 }
@@ -24,7 +30,9 @@ export interface IgnoredScale {
 export interface RunPlan {
   /** the sizes the run optimises at, coarse to fine; the last is the content's (working) size */
   readonly scales: readonly Size[];
-  /** optimiser updates over the whole run: `steps` at each scale */
+  /** optimiser updates at each of those scales */
+  readonly stepsPerScale: readonly number[];
+  /** optimiser updates over the whole run */
   readonly totalSteps: number;
   /**
    * requested coarse sizes that will not run: not smaller than the working size, or with a short side under
@@ -44,7 +52,11 @@ export function planRun(options: PlanOptions, contentSize?: Size): RunPlan {
   const longSide = Math.max(content.width, content.height);
   const scales: Size[] = [];
   const ignored: IgnoredScale[] = [];
-  for (const s of [...new Set(options.scales)].sort((a, b) => a - b)) {
+  const requested = options.scales ?? [];
+  const explicit = requested.length > 0;
+  // Octaves stop quietly where the short side would fall under the minimum; explicit sizes are reported.
+  const octaves = explicit ? [] : halvings(content, options.octaves ?? 0);
+  for (const s of [...new Set(explicit ? requested : octaves)].sort((a, b) => a - b)) {
     if (s >= longSide) {
       ignored.push({ size: s, reason: 'not-smaller' });
       continue;
@@ -54,7 +66,17 @@ export function planRun(options: PlanOptions, contentSize?: Size): RunPlan {
     else scales.push(size);
   }
   scales.push({ width: content.width, height: content.height });
-  return { scales, totalSteps: options.steps * scales.length, ignored };
+  const coarse = options.coarseSteps ?? options.steps;
+  const stepsPerScale = scales.map((_, i) => (i === scales.length - 1 ? options.steps : coarse));
+  return { scales, stepsPerScale, totalSteps: stepsPerScale.reduce((a, b) => a + b, 0), ignored };
+}
+
+function halvings(content: Size, count: number): number[] {
+  const longSide = Math.max(content.width, content.height);
+  const shortSide = Math.min(content.width, content.height);
+  const sizes: number[] = [];
+  for (let k = 1; k <= count && shortSide / 2 ** k >= MIN_IMAGE_SIDE; k++) sizes.push(Math.round(longSide / 2 ** k));
+  return sizes;
 }
 
 function squareOf(size: number | undefined): Size {

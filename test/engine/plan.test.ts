@@ -26,6 +26,37 @@ describe('planRun', () => {
   });
 });
 
+describe('planRun with octaves and coarse steps', () => {
+  it('halves the working size octave by octave, stopping quietly at the minimum side; explicit scales win', () => {
+    const plan = planRun({ steps: 20, coarseSteps: 30, scales: [], octaves: 3 }, { width: 256, height: 96 });
+    expect(plan.scales).toEqual([
+      { width: 64, height: 24 },
+      { width: 128, height: 48 },
+      { width: 256, height: 96 },
+    ]);
+    expect(plan.stepsPerScale).toEqual([30, 30, 20]);
+    expect(plan.totalSteps).toBe(80);
+    expect(plan.ignored).toEqual([]);
+    expect(planRun({ steps: 20, scales: [100], octaves: 3 }, { width: 256, height: 96 }).scales.map((s) => s.width)).toEqual([100, 256]);
+  });
+
+  it('numbers the steps of the engine run as the plan counts them', async () => {
+    const weights = generateVggWeights(vgg19Until('conv1_1').filter((l): l is ConvSpec => l.kind === 'conv'));
+    const engine = await Engine.create({ weights, provider: 'cpu' });
+    try {
+      const image = { width: 64, height: 40, data: new Float32Array(3 * 64 * 40).fill(0.5) };
+      const options = { layers: 'style=conv1_1', optimizer: 'lbfgs' as const, steps: 2, coarseSteps: 3, octaves: 1 };
+      const result = await engine.stylize({ content: image, styles: [{ image }], options });
+      const plan = planRun(options, image);
+      expect(result.history.map((h) => `${h.scale}:${h.step}`)).toEqual(['0:0', '0:1', '0:2', '1:3', '1:4', '1:5']);
+      expect(result.history.at(-1)!.step).toBe(plan.totalSteps);
+      expect(result.scales).toEqual(plan.scales);
+    } finally {
+      await engine.release();
+    }
+  });
+});
+
 describe('optimiser memory', () => {
   const lbfgs = { layers: 'seed', optimizer: 'lbfgs' as const, steps: 500 };
   const size = { width: 1024, height: 1024 };

@@ -8,7 +8,7 @@ describe('option descriptors', () => {
     expect(size).toMatchObject({ kind: 'integer', min: 16, max: 2048, default: STYLIZE_DEFAULTS.size, help: 'long side of the result in pixels while optimising' });
     const lr = findDescriptor('lr')!;
     expect(lr).toMatchObject({ kind: 'number', min: 0, minExclusive: true, max: 10 });
-    expect(findDescriptor('optimizer')).toMatchObject({ kind: 'choice', choices: ['adam', 'lbfgs'], default: 'adam' });
+    expect(findDescriptor('optimizer')).toMatchObject({ kind: 'choice', choices: ['adam', 'lbfgs'], default: STYLIZE_DEFAULTS.optimizer });
     // follow-ups set `init: image` with their picture; nobody picks it by hand
     expect(findDescriptor('init')!.choices).toEqual(['noise', 'content']);
     expect(findDescriptor('scales')).toMatchObject({ kind: 'list', item: 'integer', min: 16, max: 4096, maxItems: 8, default: [] });

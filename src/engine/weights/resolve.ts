@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EngineError, isEngineError } from '../errors.js';
 import { downloadFile, type DownloadProgress } from './download.js';
 
@@ -16,9 +18,22 @@ export const VGG19_WEIGHTS = {
 /** The environment variable that points at a weights file, named in every message that could use it. */
 export const WEIGHTS_ENV = 'STYLEBOT_WEIGHTS';
 
-/** STYLEBOT_CACHE_DIR, else $XDG_CACHE_HOME/stylebot, else ~/.cache/stylebot. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The project's top-level `models/` folder (see models/README.md), when it exists: this file sits at
+ * src/engine/weights (or dist/engine/weights once built), three levels under the package root.
+ */
+export function projectModelsDir(): string | undefined {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
+  return existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * Where the weights are looked for and downloaded to: STYLEBOT_CACHE_DIR, else the project's `models/`
+ * folder, else (a package installed without it) $XDG_CACHE_HOME/stylebot, else ~/.cache/stylebot.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, modelsDir: string | null = projectModelsDir() ?? null): string {
   if (env.STYLEBOT_CACHE_DIR) return resolve(env.STYLEBOT_CACHE_DIR);
+  if (modelsDir) return modelsDir;
   // The XDG spec says to ignore a relative XDG_CACHE_HOME.
   const xdg = env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'stylebot');

@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../../../src/engine/errors.js';
-import { defaultCacheDir, resolveWeightsFile, VGG19_WEIGHTS } from '../../../src/engine/weights/resolve.js';
+import { defaultCacheDir, projectModelsDir, resolveWeightsFile, VGG19_WEIGHTS } from '../../../src/engine/weights/resolve.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
 import { useTempDirs } from './fixtures.js';
 import { closedPortUrl, serveBytes, startServer } from './http-server.js';
 
@@ -15,12 +16,17 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('defaultCacheDir', () => {
-  it('prefers STYLEBOT_CACHE_DIR, then XDG_CACHE_HOME/stylebot, then ~/.cache/stylebot', () => {
+  it("prefers STYLEBOT_CACHE_DIR, then the project's models/ folder", () => {
     expect(defaultCacheDir({ STYLEBOT_CACHE_DIR: '/srv/cache', XDG_CACHE_HOME: '/xdg' })).toBe('/srv/cache');
-    expect(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' })).toBe('/xdg/stylebot');
-    expect(defaultCacheDir({})).toBe(join(homedir(), '.cache', 'stylebot'));
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' })).toBe(join(REPO_ROOT, 'models'));
+    expect(projectModelsDir()).toBe(join(REPO_ROOT, 'models'));
+  });
+
+  it('without a models/ folder: XDG_CACHE_HOME/stylebot, then ~/.cache/stylebot', () => {
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' }, null)).toBe('/xdg/stylebot');
+    expect(defaultCacheDir({}, null)).toBe(join(homedir(), '.cache', 'stylebot'));
     // The XDG spec says a relative XDG_CACHE_HOME is invalid and to be ignored.
-    expect(defaultCacheDir({ XDG_CACHE_HOME: 'relative' })).toBe(join(homedir(), '.cache', 'stylebot'));
+    expect(defaultCacheDir({ XDG_CACHE_HOME: 'relative' }, null)).toBe(join(homedir(), '.cache', 'stylebot'));
   });
 });
 
