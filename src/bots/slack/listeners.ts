@@ -22,6 +22,7 @@ import {
   type StylizeMetadata,
   type ViewState,
 } from './modal.js';
+import { CHALLENGE_SLASH_COMMAND, challengeMentionCommand, challengeUsage, parseChallengeMention, parseChallengeText } from './challenge-text.js';
 import { slackRef, type SlackRef } from './refs.js';
 import { parseHistoryCommand, parseJobCommand, parseMention, parsePresetCommand, parseQueueCommand, splitArguments } from './text.js';
 
@@ -47,6 +48,7 @@ export const SLASH_COMMANDS = {
   queue: '/stylize-queue',
   preset: '/stylize-preset',
   history: '/stylize-history',
+  challenge: CHALLENGE_SLASH_COMMAND,
 } as const;
 
 const TEXT_PARSERS: Record<TextCommand, (text: string) => Command | undefined> = {
@@ -121,6 +123,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await respond({ response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...messagePayload(message) });
     });
   }
+
+  app.command(CHALLENGE_SLASH_COMMAND, async ({ ack, command, respond }) => {
+    await ack();
+    if (!firstDelivery(`trigger:${command.trigger_id}`)) return;
+    const parsed = parseChallengeText(command.text ?? '');
+    if (!parsed) {
+      await respond({ response_type: 'ephemeral', ...messagePayload(challengeUsage('@Stylebot')) });
+      return;
+    }
+    const actor = await actors.actor({ teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, userName: command.user_name });
+    const reply = await core.handle(parsed, actor);
+    await respond({ response_type: reply.visibility === 'public' ? 'in_channel' : 'ephemeral', ...messagePayload(reply.message) });
+  });
 
   app.view(STYLIZE_CALLBACK, async ({ ack, body, view }) => {
     const metadata = decodeMetadata<StylizeMetadata>(view.private_metadata);
@@ -218,6 +233,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const conversation = slackRef(event.channel, thread);
     const actor = await actors.actor({ teamId: (body as { team_id?: string }).team_id ?? event.team ?? '', channelId: event.channel, threadTs: thread, userId: event.user ?? '' });
     const files = ((event as { files?: SlackFile[] }).files ?? []).filter((f) => !f.mimetype || f.mimetype.startsWith('image/'));
+    const challenge = parseChallengeMention(event.text);
+    if (challenge) {
+      if (challenge.op === 'usage' || !files[0]) {
+        await show.ephemeral(challengeUsage('@Stylebot'), conversation, actor);
+        return;
+      }
+      const picture = await slackAttachment(files[0], deps.files);
+      await show.reply(await core.handle(challengeMentionCommand(challenge, picture, conversation), actor), conversation, actor, core);
+      return;
+    }
     const request = parseMention(event.text);
     if (!request || files.length < 2) {
       await show.ephemeral(texts.mentionUsage, conversation, actor);
@@ -274,6 +299,8 @@ class ReplyRenderer {
       return;
     }
     const posted = await this.client.chat.postMessage({ channel: where.channel, ...(where.thread ? { thread_ts: where.thread } : {}), ...messagePayload(reply.message), unfurl_links: false });
+    // a new challenge: its entries and winners go to the announcement's thread
+    if (reply.challengeId) await core.bindChallenge?.(reply.challengeId, slackRef(where.channel, where.thread ?? posted.ts ?? null));
     if (!reply.jobId) return;
     // a modal's job gets its own thread on the channel message; a mention's or a button's stays in its thread
     const thread = where.thread ?? posted.ts ?? null;

@@ -1,0 +1,74 @@
+import type { Attachment, Command, MessageParts, ReplyRef } from '../shared/contract.js';
+import { CHALLENGE_COMMAND_HELP, CHALLENGE_SUBCOMMAND_HELP } from '../shared/challenges/command-help.js';
+import { code } from '../shared/messages/format.js';
+import { mentionText, splitArguments } from './text.js';
+
+/**
+ * Challenges on Slack. Slash commands carry no files, so starting and entering go by mention with the
+ * picture attached (`@Stylebot challenge start title="Waves" duration=2d steps=200`, `@Stylebot challenge
+ * submit`); voting is the entry's button, and the rest is `/stylize-challenge vote|leaderboard|end|list`.
+ */
+export const CHALLENGE_SLASH_COMMAND = '/stylize-challenge';
+
+/** `/stylize-challenge vote <entry> | leaderboard [id] | end [id] | list` */
+export function parseChallengeText(text: string): Command | undefined {
+  const { words, pairs } = splitArguments(text);
+  if (Object.keys(pairs).length > 0) return undefined;
+  const [op, id, ...rest] = words;
+  if (rest.length > 0) return undefined;
+  const withId = id ? { challengeId: id } : {};
+  switch (op?.toLowerCase()) {
+    case 'vote':
+      return id ? { kind: 'challenge', op: 'vote', entryId: id } : undefined;
+    case 'leaderboard':
+      return { kind: 'challenge', op: 'leaderboard', ...withId };
+    case 'end':
+      return { kind: 'challenge', op: 'end', ...withId };
+    case 'list':
+      return id ? undefined : { kind: 'challenge', op: 'list' };
+    default:
+      return undefined;
+  }
+}
+
+export type ChallengeMention =
+  | { readonly op: 'start'; readonly title: string; readonly duration: string; readonly preset?: string; readonly options: Record<string, string> }
+  | { readonly op: 'submit'; readonly challengeId?: string }
+  /** a challenge mention without what it needs */
+  | { readonly op: 'usage' };
+
+/** A mention that begins with the word `challenge`; undefined for every other mention. */
+export function parseChallengeMention(text: string): ChallengeMention | undefined {
+  const { words, pairs } = splitArguments(mentionText(text));
+  if (words[0]?.toLowerCase() !== 'challenge') return undefined;
+  const op = words[1]?.toLowerCase();
+  if (op === 'submit' && words.length <= 3 && Object.keys(pairs).length === 0) return words[2] ? { op: 'submit', challengeId: words[2] } : { op: 'submit' };
+  if (op === 'start' && words.length === 2) {
+    const { title, duration, preset, ...options } = pairs;
+    if (!title || !duration) return { op: 'usage' };
+    return { op: 'start', title, duration, ...(preset ? { preset } : {}), options };
+  }
+  return { op: 'usage' };
+}
+
+/** The core command of a challenge mention with its picture. */
+export function challengeMentionCommand(mention: Exclude<ChallengeMention, { op: 'usage' }>, picture: Attachment, replyRef: ReplyRef): Command {
+  if (mention.op === 'submit') return { kind: 'challenge', op: 'submit', content: picture, ...(mention.challengeId ? { challengeId: mention.challengeId } : {}), replyRef };
+  return { kind: 'challenge', op: 'start', style: picture, title: mention.title, duration: mention.duration, options: mention.options, ...(mention.preset ? { preset: mention.preset } : {}), replyRef };
+}
+
+export function challengeUsage(botName: string): MessageParts {
+  return {
+    tone: 'info',
+    title: 'How to use challenges',
+    body: [
+      CHALLENGE_COMMAND_HELP,
+      `• ${code(`${botName} challenge start title="Great waves" duration=2d steps=200`)} with the style picture attached: ${CHALLENGE_SUBCOMMAND_HELP.start}`,
+      `• ${code(`${botName} challenge submit`)} with your photo attached: ${CHALLENGE_SUBCOMMAND_HELP.submit}`,
+      `• the Vote button under an entry, or ${code(`${CHALLENGE_SLASH_COMMAND} vote <entry id>`)}`,
+      `• ${code(`${CHALLENGE_SLASH_COMMAND} leaderboard [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.leaderboard}`,
+      `• ${code(`${CHALLENGE_SLASH_COMMAND} end [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.end}`,
+      `• ${code(`${CHALLENGE_SLASH_COMMAND} list`)}: ${CHALLENGE_SUBCOMMAND_HELP.list}`,
+    ].join('\n'),
+  };
+}
