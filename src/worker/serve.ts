@@ -18,12 +18,16 @@ export async function serveJobs(port: MessagePort, setup: WorkerSetup, options: 
   const engine = await (options.createEngine ?? defaultEngine)(setup);
   const run = createPipelineRunner({ engines: [engine], limits: setup.limits, gifMaxBytes: setup.gifMaxBytes });
   const running = new Map<string, AbortController>();
+  const runs = new Set<Promise<void>>();
   const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
       for (const controller of running.values()) controller.abort(new Error('closing'));
-      void releaseEngine(engine).finally(() => port.close());
+      // the engine's sessions are released only once no step runs on them any more
+      void Promise.allSettled(runs)
+        .then(() => releaseEngine(engine))
+        .finally(() => port.close());
       return;
     }
     if (message.type === 'cancel') {
@@ -38,13 +42,17 @@ export async function serveJobs(port: MessagePort, setup: WorkerSetup, options: 
       const preview = ownBytes(progress.preview);
       post({ type: 'progress', jobId: job.id, progress: { ...progress, preview } }, [preview.buffer as ArrayBuffer]);
     };
-    run(job, { signal: controller.signal, onProgress })
+    const done = run(job, { signal: controller.signal, onProgress })
       .then((result) => {
         const owned: RunnerResult = { ...result, png: ownBytes(result.png), gif: ownBytes(result.gif), plot: ownBytes(result.plot) };
         post({ type: 'result', jobId: job.id, result: owned }, [owned.png, owned.gif, owned.plot].map((b) => b.buffer as ArrayBuffer));
       })
       .catch((error: unknown) => post({ type: 'error', jobId: job.id, error: toWire(error) }))
-      .finally(() => running.delete(job.id));
+      .finally(() => {
+        running.delete(job.id);
+        runs.delete(done);
+      });
+    runs.add(done);
   });
 }
 

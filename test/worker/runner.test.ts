@@ -70,6 +70,25 @@ describe('the worker runner (stand-in engine in the worker)', () => {
     expect(error).toMatchObject({ code: 'TEXT', subject: 'The content image' });
   });
 
+  it('lets jobs wait for weights still on their way, and fail with their error', async () => {
+    let deliver!: (file: string) => void;
+    runner = createWorkerRunner({ workers: 1, engine: { weightsFile: new Promise<string>((resolve) => (deliver = resolve)) }, entry: FAKE_ENTRY });
+    const controller = new AbortController();
+    const impatient = start(runner, job('impatient'), controller.signal);
+    const patient = start(runner, job('patient'));
+    controller.abort();
+    await expect(impatient.result).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(runner.threadIds).toEqual([]);
+    deliver('/fake.h5');
+    expect((await patient.result).summary.steps).toBe(3);
+    await runner.close();
+
+    const offline = new EngineError('WEIGHTS_DOWNLOAD_FAILED', 'Downloading the weights failed: offline.');
+    runner = createWorkerRunner({ workers: 1, engine: { weightsFile: Promise.reject(offline) }, entry: FAKE_ENTRY });
+    await expect(start(runner, job('no-weights')).result).rejects.toBe(offline);
+    expect(runner.threadIds).toEqual([]);
+  });
+
   it('turns a crash into an EngineWorkerError and starts a fresh worker for the next job', async () => {
     runner = createWorkerRunner({ workers: 1, engine: { weightsFile: '/none.h5' }, entry: FAKE_ENTRY });
     await start(runner, job('warm-up')).result;
