@@ -3,7 +3,9 @@
 // the bot core, then every platform whose settings are present. Stop (SIGINT/SIGTERM): the same in reverse.
 import pino, { type Logger } from 'pino';
 import type { AdapterContext, PlatformAdapter } from './bots/shared/contract.js';
+import { createChallengeFeature } from './bots/shared/challenges/index.js';
 import { createBotCore, type BotCoreHandle } from './bots/shared/core.js';
+import { ChallengeService } from './challenges/index.js';
 import { createDiscordAdapter } from './bots/discord/index.js';
 import { createSlackAdapter } from './bots/slack/index.js';
 import { createWebAdapter, type WebAdapter } from './bots/web/index.js';
@@ -28,6 +30,7 @@ interface Running {
   store?: Store;
   runner?: WorkerRunner;
   jobs?: JobService;
+  challenges?: ChallengeService;
   core?: BotCoreHandle;
   readonly adapters: PlatformAdapter[];
 }
@@ -70,8 +73,13 @@ async function start(config: Config, log: Logger, running: Running): Promise<voi
     operatorLimits: config.limits,
     retentionMs: config.retentionMs,
     checkInputs: createImageInputCheck(),
+    // entries of open challenges and winners keep their files
+    protectedJobIds: (ids) => store.challenges.protectedJobIds(ids),
   }));
-  const core = (running.core = createBotCore({ jobs, logger: log }));
+  // subscribes to the job events before the jobs recover, so no entry's finish is missed
+  const challenges = (running.challenges = new ChallengeService({ store: store.challenges, jobs, logger: log }));
+  const feature = createChallengeFeature({ challenges, jobs, logger: log });
+  const core = (running.core = feature.wrap(createBotCore({ jobs, logger: log, handlers: feature.handlers, bindChallenge: feature.bindChallenge })));
   await jobs.start();
   log.info({ workers: config.concurrency, dataDir: config.dataDir }, 'job service started');
 
@@ -84,6 +92,8 @@ async function start(config: Config, log: Logger, running: Running): Promise<voi
     await adapter.start();
     log.info({ platform: adapter.name, ...(adapter.name === 'web' ? { url: (adapter as WebAdapter).url } : {}) }, `${adapter.name} started`);
   }
+  // after the transports: a deadline that passed while the bot was down is announced now
+  await challenges.start();
   log.info({ platforms: running.adapters.map((a) => a.name) }, 'stylebot ready');
 }
 
@@ -93,6 +103,7 @@ async function stop(running: Running, log: Logger): Promise<void> {
     await adapter.stop().catch((error: unknown) => log.error({ err: error, platform: adapter.name }, `${adapter.name} did not stop cleanly`));
     log.info({ platform: adapter.name }, `${adapter.name} stopped`);
   }
+  running.challenges?.close();
   if (running.jobs) {
     await running.jobs.close();
     log.info('job service closed');
