@@ -7,7 +7,8 @@
  *
  *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
  *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
- *   npm run bench -- --quality [--size 256,512] [--levers] [--json]   time to quality (see quality.ts)
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--out DIR] [--json]   time to quality (quality.ts)
+ *   npm run bench -- --gpu-check [--verbose-placement] [--out FILE]   GPU providers against the CPU (gpu.ts)
  *   npm run bench -- --memory [--json]      memory estimate against the measured peak (see memory.ts)
  *
  * Layers the real weights file lacks (conv4_1 and deeper) get generated weights of the right shape:
@@ -24,6 +25,7 @@ import { attr, GraphBuilder } from '../src/engine/onnx/graph-builder.js';
 import { OrtModel } from '../src/engine/runtime/ort-session.js';
 import { vgg19Until, type ConvSpec } from '../src/engine/vgg19.js';
 import { generateVggWeights, loadVggWeights, type ConvWeights } from '../src/engine/weights/index.js';
+import { gpuCheck, writeGpuCheck } from './gpu.js';
 import { formatMemory, MEMORY_CASES, memoryCase, runMemoryCases, type MemoryCase } from './memory.js';
 import { formatQuality, runQuality } from './quality.js';
 
@@ -53,11 +55,16 @@ const { values } = parseArgs({
     quality: { type: 'boolean', default: false },
     levers: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'gpu-check': { type: 'boolean', default: false },
+    'verbose-placement': { type: 'boolean', default: false },
     'memory-case': { type: 'string' },
   },
 });
 
-if (values['memory-case']) {
+if (values['gpu-check']) {
+  writeGpuCheck(await gpuCheck(process.env.STYLEBOT_WEIGHTS ?? REAL_WEIGHTS, values['verbose-placement']), values.out);
+} else if (values['memory-case']) {
   const c = JSON.parse(values['memory-case']) as MemoryCase;
   const selection = parseLayerSpec(c.layers);
   const specs = vgg19Until(lastLayer(selection)).filter((l): l is ConvSpec => l.kind === 'conv');
@@ -66,7 +73,7 @@ if (values['memory-case']) {
   runMemoryCases(fileURLToPath(import.meta.url), MEMORY_CASES, (r) => process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : formatMemory(r)));
 } else if (values.quality) {
   const sizes = values.size ? values.size.split(',').map(Number) : [256, 512];
-  await runQuality(sizes, values.levers, (run) => process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatQuality(run)));
+  await runQuality(sizes, values.levers, (run) => process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatQuality(run)), values.out);
 } else if (values.size || values.layers) {
   const sizes = values.size ? [Number(values.size)] : SIZES;
   const sets = values.layers ? [values.layers] : LAYER_SETS;

@@ -5,13 +5,14 @@
  * defaults, and reports each run's final loss and wall time. Every final picture is scored with the same
  * loss (the reference's weights, at the same final size), so runs with TV or other weights compare fairly.
  *
- *   npm run bench -- --quality [--size 256,512] [--levers] [--json]
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--out DIR] [--json]
  *
  * `--levers` adds the runs that the defaults were chosen from (optimiser, history, steps, scales, start).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine, type EngineOptionsInput, type RgbImage, type StyleImage, type StylizeResult } from '../src/engine/index.js';
+import { encodePng } from '../src/images/index.js';
 import { engineOptionsOf, prepareInputs, STYLIZE_DEFAULTS } from '../src/pipeline/index.js';
 
 const SHARED = path.resolve(process.cwd(), '../shared');
@@ -60,7 +61,12 @@ function levers(): Array<{ name: string; options: EngineOptionsInput }> {
   ];
 }
 
-export async function runQuality(sizes: readonly number[], withLevers: boolean, report: (run: QualityRun) => void): Promise<void> {
+export async function runQuality(
+  sizes: readonly number[],
+  withLevers: boolean,
+  report: (run: QualityRun) => void,
+  outDir?: string,
+): Promise<void> {
   const [contentBytes, styleBytes] = await Promise.all([readFile(CONTENT), readFile(STYLE)]);
   const engine = await Engine.create({ weightsFile: WEIGHTS, provider: 'cpu' });
   try {
@@ -87,6 +93,11 @@ export async function runQuality(sizes: readonly number[], withLevers: boolean, 
         const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
         const work = workOf(result);
         const loss = await score(engine, result.image, content, styles);
+        if (outDir) {
+          await mkdir(outDir, { recursive: true });
+          const file = `${size}-${config.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`;
+          await writeFile(path.join(outDir, file), await encodePng(result.image));
+        }
         reference ??= { loss, seconds, work, cpu };
         report({
           size,

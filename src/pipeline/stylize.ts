@@ -19,6 +19,7 @@ import {
 } from '../images/index.js';
 import type { PipelineAdjustment, PipelineInput, PipelineRequest, PipelineResult, StylizeEngine } from './api.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, gifWithin, plotWithin, pngWithin } from './budget.js';
+import { matchLuminance } from './luminance.js';
 import { StylizeOptionsError } from './errors.js';
 import { engineOptionsOf, parseStylizeOptions, type StylizeOptions } from './options.js';
 
@@ -98,7 +99,12 @@ export async function prepareInputs(input: PipelineInput): Promise<PreparedInput
     options,
     content: content.image,
     contentSource: content.source,
-    styles: styles.map((s, i) => ({ image: s.image, weight: blend?.[i] ?? 1 })),
+    // With colour preservation only the luminance of the result is kept: the styles' luminance is matched
+    // to the content's first, so that the style's brightness and contrast do not override the photo's.
+    styles: styles.map((s, i) => ({
+      image: options.preserveColors ? matchLuminance(s.image, content.image) : s.image,
+      weight: blend?.[i] ?? 1,
+    })),
     ...(initImage ? { initImage } : {}),
     adjustments: sizeAdjustments(options, content.image),
   };

@@ -16,6 +16,8 @@ export interface SessionConfig {
   readonly provider: Provider;
   /** intra-op threads; 0 lets ONNX Runtime use every core */
   readonly threads: number;
+  /** ONNX Runtime's own log level, 0 (verbose: shows which provider each node was placed on) to 4; default 2 */
+  readonly logSeverity?: 0 | 1 | 2 | 3 | 4;
 }
 
 /**
@@ -37,6 +39,7 @@ export class OrtModel {
       executionMode: 'sequential',
       intraOpNumThreads: config.threads,
       interOpNumThreads: 1,
+      ...(config.logSeverity !== undefined ? { logSeverityLevel: config.logSeverity } : {}),
       // The CPU last: nodes a GPU provider lacks run there, one by one, instead of failing the model.
       executionProviders: config.provider === 'cpu' ? ['cpu'] : [config.provider, 'cpu'],
     };
