@@ -90,6 +90,7 @@ describe('challenges on Slack, through the local fake Slack', () => {
     const announcement = threadMessages(thread)[0]!;
     expect(text(announcement)).toMatch(/One entry per member/);
     expect(text(announcement)).toMatch(/in 1 hour/);
+    await fake.waitUntil(() => threadMessages(thread).find((m) => m.files.some((f) => /style\.jpg$/.test(f.name))));
     expect(JSON.stringify((await slash('', 'U0ADA')).blocks)).toMatch(/How to use challenges/);
   });
 

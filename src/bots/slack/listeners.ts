@@ -299,8 +299,18 @@ class ReplyRenderer {
       return;
     }
     const posted = await this.client.chat.postMessage({ channel: where.channel, ...(where.thread ? { thread_ts: where.thread } : {}), ...messagePayload(reply.message), unfurl_links: false });
-    // a new challenge: its entries and winners go to the announcement's thread
-    if (reply.challengeId) await core.bindChallenge?.(reply.challengeId, slackRef(where.channel, where.thread ?? posted.ts ?? null));
+    // a new challenge: its style picture goes under the announcement (Slack messages carry no image bytes), and
+    // its entries and winners go to the announcement's thread
+    if (reply.challengeId) {
+      const thread = where.thread ?? posted.ts ?? null;
+      const images = reply.message.images ?? [];
+      if (images.length > 0) {
+        await this.client
+          .filesUploadV2({ channel_id: where.channel, ...(thread ? { thread_ts: thread } : {}), file_uploads: images.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name, title: f.name, alt_text: f.alt })) } as webApi.FilesUploadV2Arguments)
+          .catch((error: unknown) => this.logger.warn({ err: error, channel: where.channel }, 'the challenge\'s style picture could not be shown'));
+      }
+      await core.bindChallenge?.(reply.challengeId, slackRef(where.channel, thread));
+    }
     if (!reply.jobId) return;
     // a modal's job gets its own thread on the channel message; a mention's or a button's stays in its thread
     const thread = where.thread ?? posted.ts ?? null;
