@@ -149,11 +149,16 @@ describe('/challenge through the bot core, with the real job service on SQLite a
     const ended = await h.core.handle({ kind: 'challenge', op: 'end', challengeId: id }, actor({ userId: 'mo', isModerator: true }));
     expect(ended.message.tone).toBe('success');
     await h.settle();
-    const closing = inThread(h.transport.delivered).at(-1)!;
+    const closing = inThread(h.transport.delivered).find((c) => c.parts.title.startsWith('Challenge closed'))!;
     expect(closing.parts.title).toBe('Challenge closed: Great waves');
     expect(closing.parts.body).toMatch(/<@mo> ended it early[\s\S]*🥇 <@ada> — 1 vote[\s\S]*🥈 <@bob> — 0 votes/);
     expect(closing.files?.map((f) => f.name)).toEqual([expect.stringMatching(/^place-1-/), expect.stringMatching(/^place-2-/)]);
     expect((await h.core.handle(vote(a.entryId), bob)).message.body).toMatch(/closed/);
+    // the entries show their final counts, without a Vote button
+    const finalEdits = inThread(h.transport.delivered).filter((c) => c.op === 'edit' && c.parts.title.startsWith('Entry '));
+    expect(finalEdits.slice(-2).map((c) => [c.parts.body, c.parts.actions])).toEqual(
+      expect.arrayContaining([[expect.stringMatching(/<@ada> · 1 vote$/), undefined], [expect.stringMatching(/<@bob> · 0 votes$/), undefined]]),
+    );
     const list = await h.core.handle({ kind: 'challenge', op: 'list' }, ada);
     expect(list.message.fields).toEqual([{ name: 'Past', value: expect.stringContaining('Great waves') }]);
   });
@@ -181,7 +186,7 @@ describe('/challenge closing across a restart', () => {
     try {
       await second.events.waitFor('closed');
       await second.settle();
-      const closing = inThread(second.transport.delivered);
+      const closing = inThread(second.transport.delivered).filter((c) => c.parts.title.startsWith('Challenge closed'));
       expect(closing).toHaveLength(1);
       expect(closing[0]!.parts.body).toMatch(/The deadline has passed[\s\S]*🥇 <@ada>/);
       expect(closing[0]!.files).toHaveLength(1);

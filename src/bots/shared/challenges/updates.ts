@@ -157,6 +157,18 @@ export class ChallengeUpdates {
     }
     const message = closingMessage(challenge, e.winners, e.by);
     await this.call(() => (files.length > 0 ? transport.upload(challenge.replyRef as ReplyRef, message, files) : transport.post(challenge.replyRef as ReplyRef, message)));
+    // the entries lose their Vote buttons and show their final counts
+    const board = await this.deps.challenges.leaderboard({ platform: challenge.platform, serverId: challenge.serverId, userId: challenge.createdBy }, challenge.id, 500);
+    for (const standing of board.standings) {
+      const ref = standing.entry.messageRef;
+      if (ref === null) continue;
+      const pending = this.countTimers.get(standing.entry.id);
+      if (pending !== undefined) this.deps.timers.clearTimeout(pending);
+      this.countTimers.delete(standing.entry.id);
+      await this.call(() => transport.edit(ref as ReplyRef, entryMessage(board.challenge, standing.entry, standing.votes, false, null))).catch((error: unknown) =>
+        this.log.warn({ err: error, entry: standing.entry.id }, 'an entry of a closed challenge still shows its Vote button'),
+      );
+    }
   }
 
   private async postTo(transport: Transport, challenge: ChallengeRecord, message: MessageParts): Promise<void> {
