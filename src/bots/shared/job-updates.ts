@@ -206,7 +206,8 @@ export class JobUpdates {
   }
 
   private flush(t: Tracked): void {
-    if (t.busy || t.conversation === undefined || !this.transports.has(t.platform)) return;
+    // a job forgotten (or the updates closed) while its drain ran: re-flushing would spin without end
+    if (t.busy || t.conversation === undefined || !this.transports.has(t.platform) || this.tracked.get(t.jobId) !== t) return;
     if (t.conversation === null) {
       // a job without a conversation (submitted with no replyRef): nothing can be posted
       if (t.terminal) this.forget(t.jobId);
