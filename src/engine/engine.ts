@@ -335,7 +335,11 @@ function enlargeWithDetail(result: RgbImage, content: RgbImage, coarseContent: R
 
 function makeOptimizer(options: EngineOptions, size: number, initialHDiag: number | undefined): PixelOptimizer {
   if (options.optimizer === 'adam') return new Adam(size, { lr: options.lr });
-  return new Lbfgs({ history: options.lbfgsHistory, ...(initialHDiag !== undefined ? { initialHDiag } : {}) });
+  return new Lbfgs({
+    history: options.lbfgsHistory,
+    ...(options.lbfgsMaxStep > 0 ? { maxStep: options.lbfgsMaxStep } : {}),
+    ...(initialHDiag !== undefined ? { initialHDiag } : {}),
+  });
 }
 
 function scalar(value: number): TensorData {

@@ -18,6 +18,12 @@ export const engineOptionsSchema = z.object({
   optimizer: z.enum(['adam', 'lbfgs']).default('adam').describe('adam (the chapter) or lbfgs (fewer steps, sharper)'),
   lr: z.number().gt(0).max(10).default(0.1).describe('Adam learning rate, in pixel units of [0, 1]'),
   lbfgsHistory: z.number().int().min(1).max(500).default(100).describe('L-BFGS: how many past steps shape its curvature estimate'),
+  lbfgsMaxStep: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('L-BFGS: the most a pixel may change in one step, in [0, 1] units (0: no limit)'),
   styleWeight: z.number().min(0).max(1e15).default(1e6).describe('multiplier of the style loss'),
   contentWeight: z.number().min(0).max(1e15).default(1).describe('multiplier of the content loss'),
   tvWeight: z.number().min(0).max(1e15).default(0).describe('multiplier of the total-variation (smoothness) loss'),
