@@ -100,7 +100,7 @@ export function buildCommands(): Body[] {
     ])),
     chat('job', [jobId]),
     chat('queue', [{ name: 'scope', description: INPUT_HELP.queueScope, type: ApplicationCommandOptionType.String, required: false, choices: [{ name: 'mine', value: 'mine' }, { name: 'server', value: 'server' }] }]),
-    chat('history', []),
+    chat('history', [text('cursor', INPUT_HELP.historyCursor, false, { max_length: 200 })]),
     chat('cancel', [jobId]),
     chat('preset', [
       sub('save', SUBCOMMAND_HELP.preset.save, withOptions([presetName(true, false)])),

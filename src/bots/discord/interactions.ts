@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { ActionCodecError, commandForAction, decodeAction, isOurAction } from '../shared/actions.js';
 import type { ActionButton, Actor, BotCore, Command, Reply } from '../shared/contract.js';
+import { nextPageHint } from '../shared/messages/forms.js';
 import { followUpButtons, TEXT, TITLES } from '../shared/messages/index.js';
 import { loggableError } from './errors.js';
 import { actorOf, commandOf, commandReplyRef, threadsPossible, type ParseContext } from './parse.js';
@@ -146,7 +147,7 @@ export class InteractionHandler {
    */
   private async respond(interaction: Deferrable, reply: Reply, newJob: boolean): Promise<void> {
     this.learn(reply);
-    const rendered = interactionBody(renderMessage(reply.message));
+    const rendered = interactionBody(renderMessage(withNextPage(reply)));
     if (reply.visibility === 'private') {
       await interaction.editReply(rendered);
       return;
@@ -197,6 +198,12 @@ export class InteractionHandler {
     if (known) return { title: label || known.label, label: known.label, ...(known.placeholder ? { placeholder: known.placeholder } : {}), maxLength: known.maxLength };
     return undefined;
   }
+}
+
+/** A paged list (/history) says how to get its next page: Discord has no text arguments, so the cursor option. */
+function withNextPage(reply: Reply): Reply['message'] {
+  if (!reply.nextCursor) return reply.message;
+  return { ...reply.message, body: [reply.message.body, nextPageHint('/history cursor:', reply.nextCursor)].filter(Boolean).join('\n') };
 }
 
 const makesJob = (command: Command) => command.kind === 'stylize' || command.kind === 'followUp' || (command.kind === 'challenge' && command.op === 'submit');

@@ -99,8 +99,10 @@ export function commandOf(interaction: ChatInputCommandInteraction, context: Par
       return { kind: 'cancel', jobId: options.getString('id', true).trim() };
     case 'queue':
       return { kind: 'queue', scope: options.getString('scope') === 'server' ? 'server' : 'mine' };
-    case 'history':
-      return { kind: 'history' };
+    case 'history': {
+      const cursor = options.getString('cursor')?.trim();
+      return { kind: 'history', ...(cursor ? { cursor } : {}) };
+    }
     case 'preset':
       return presetCommand(interaction);
     case 'settings':

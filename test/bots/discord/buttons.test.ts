@@ -132,3 +132,25 @@ describe('buttons, cancel, presets and autocomplete', () => {
     expect(embedText(saved)).toMatch(/50/);
   });
 });
+
+describe('/history pages', () => {
+  let h: DiscordHarness;
+  beforeEach(async () => {
+    h = await DiscordHarness.start({ core: { historyPageSize: 1 } });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('says how to get the next page, and the cursor option gets it', async () => {
+    const older = await finishedJob(h, 0);
+    const newer = await finishedJob(h, 1);
+    const first = embedText(await h.privateReply(h.fake.slash('history', {}, as(USERS.alice))));
+    expect(first).toContain(newer.jobId);
+    expect(first).not.toContain(older.jobId);
+    const cursor = /\/history cursor: (\S+?)`/.exec(first)?.[1];
+    expect(cursor).toBeDefined();
+    const second = embedText(await h.privateReply(h.fake.slash('history', { cursor: cursor! }, as(USERS.alice))));
+    expect(second).toContain(older.jobId);
+  });
+});

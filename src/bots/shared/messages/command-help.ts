@@ -39,4 +39,5 @@ export const INPUT_HELP = {
   presetName: 'The preset name',
   shareCode: 'The share code',
   queueScope: 'Whose jobs to show',
+  historyCursor: 'Where the previous page ended (shown under it)',
 } as const;
