@@ -31,8 +31,8 @@ describe('the fake Discord with the real discord.js client', () => {
   });
 
   it('resumes after a dropped socket and delivers what was dispatched meanwhile', async () => {
-    await fake.dropSocket();
-    const i = fake.slash('ping', { text: 'again' }, { user: { id: '1', username: 'ada' } });
-    await fake.message((m) => m.interactionId === i.id && m.content === 'pong again');
+    let i: ReturnType<typeof fake.slash> | undefined;
+    await fake.dropSocket(() => (i = fake.slash('ping', { text: 'again' }, { user: { id: '1', username: 'ada' } })));
+    await fake.message((m) => m.interactionId === i!.id && m.content === 'pong again');
   });
 });

@@ -33,7 +33,11 @@ describe('faults survived', () => {
     const { reply, jobId } = await h.stylize(as(USERS.alice));
     const run = await h.runner.run(0);
     run.advance(4);
-    await h.fake.dropSocket();
+    // a command typed while the bot is disconnected arrives with the resume, once
+    let typed: ReturnType<typeof h.fake.slash> | undefined;
+    await h.fake.dropSocket(() => (typed = h.fake.slash('queue', {}, as(USERS.alice))));
+    expect(embedText(await h.privateReply(typed!))).toContain(jobId);
+    expect(h.fake.log.filter((e) => e.kind === 'callback' && e.interaction === typed)).toHaveLength(1);
     run.advance(6);
     run.finish();
     await h.resultMessage(reply.id);

@@ -301,12 +301,17 @@ export class FakeDiscord {
     for (const interaction of this.interactions.values()) interaction.expired = true;
   }
 
-  /** Drops the gateway connection without a close frame; resolves when the client has resumed. */
-  async dropSocket(): Promise<void> {
+  /**
+   * Drops the gateway connection without a close frame; resolves when the client has resumed. `whileDown`
+   * runs before the client can reconnect: what it dispatches waits in the session's buffer for the RESUME.
+   */
+  async dropSocket(whileDown?: () => void): Promise<void> {
     const current = this.socket;
     if (!current) throw new Error('no gateway connection to drop');
     const resumed = this.log.entries.length;
     current.ws.terminate();
+    this.socket = null;
+    whileDown?.();
     await this.log.waitFor((e) => e.kind === 'gateway' && e.event === 'resumed' && this.log.entries.indexOf(e) >= resumed, 'the client to resume');
   }
 
