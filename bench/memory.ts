@@ -30,20 +30,29 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
   { size: 256, layers: 'seed', optimizer: 'lbfgs', lbfgsHistory: 10, steps: 12, styleScale: 1 },
   { size: 512, layers: 'seed', optimizer: 'lbfgs', lbfgsHistory: 10, steps: 12, styleScale: 1 },
   { size: 768, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 1 },
+  { size: 1024, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 2, styleScale: 1 },
   { size: 512, layers: 'seed', optimizer: 'lbfgs', lbfgsHistory: 40, steps: 42, styleScale: 1 },
   { size: 256, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 3 },
   { size: 256, layers: 'gatys', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 1 },
   { size: 512, layers: 'gatys', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 1 },
 ];
 
-/** Runs every case in its own process (this script with --memory-case) and reports each. */
+/** How far the estimate may be from the peak, either way. */
+export const MEMORY_TOLERANCE = 0.15;
+
+/**
+ * Runs every case in its own process (this script with --memory-case) and reports each. Sets the exit
+ * code to 1 when any estimate is off by more than MEMORY_TOLERANCE.
+ */
 export function runMemoryCases(script: string, cases: readonly MemoryCase[], report: (r: MemoryResult) => void): void {
   for (const c of cases) {
     const out = execFileSync(process.execPath, [...process.execArgv, script, '--memory-case', JSON.stringify(c)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    report(JSON.parse(out.trim().split('\n').at(-1)!) as MemoryResult);
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as MemoryResult;
+    if (Math.abs(result.ratio - 1) > MEMORY_TOLERANCE) process.exitCode = 1;
+    report(result);
   }
 }
 
@@ -68,7 +77,8 @@ export function formatMemory(r: MemoryResult): string {
   return (
     `${r.layers.padEnd(6)} ${String(r.size).padStart(4)} px  style x${r.styleScale}  ${r.optimizer.padEnd(5)} ` +
     `${r.optimizer === 'lbfgs' ? `history ${String(Math.min(r.lbfgsHistory, r.steps)).padEnd(3)}` : '           '}  ` +
-    `estimate ${r.estimateMB.toFixed(0).padStart(5)} MB  peak ${r.peakMB.toFixed(0).padStart(5)} MB  (${(100 * (r.ratio - 1)).toFixed(0).padStart(3)}%)  ` +
+    `estimate ${r.estimateMB.toFixed(0).padStart(5)} MB  peak ${r.peakMB.toFixed(0).padStart(5)} MB  (${(100 * (r.ratio - 1)).toFixed(0).padStart(3)}%` +
+    `${Math.abs(r.ratio - 1) > MEMORY_TOLERANCE ? ', OVER 15%' : ''})  ` +
     `${JSON.stringify(r.parts)}\n`
   );
 }
