@@ -82,6 +82,25 @@ export async function probeImage(bytes: Uint8Array, options: DecodeOptions = {})
 }
 
 /**
+ * The header check plus a full decode at a tiny size, so that a file cut off after its header (which the
+ * header alone cannot tell) is refused when it is sent, not when its job's turn comes. sharp decodes on
+ * libuv's thread pool, and shrink-on-load keeps a large JPEG cheap, so the event loop stays free.
+ */
+export async function verifyImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<ImageHeader> {
+  const limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
+  const header = await probeImage(bytes, options);
+  try {
+    await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1, page: 0 })
+      .resize(32, 32, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+  } catch (error) {
+    throw new ImageInputError(classifyDecodeError(error), {}, options.subject, { cause: error });
+  }
+  return header;
+}
+
+/**
  * Decodes a user's picture into the engine's RGB layout: the header is checked first (probeImage), then
  * one sharp pass applies EXIF orientation, takes the first frame of an animation, flattens alpha onto
  * white, converts grayscale, CMYK and 16-bit to 8-bit sRGB and, when asked, resizes — so the full-size

@@ -1,4 +1,4 @@
-import { isImageInputError, probeImage, type DecodeLimits } from '../images/index.js';
+import { isImageInputError, verifyImage, type DecodeLimits } from '../images/index.js';
 import type { StylizeOptions } from '../pipeline/index.js';
 import { JobError, type PictureRef } from './errors.js';
 
@@ -7,7 +7,8 @@ export type InputCheck = (input: { readonly content: Uint8Array; readonly styles
 
 /**
  * The production check: each picture's header (format, size, pixel count) as the pipeline will check it,
- * without decoding pixels, so that a user hears about a broken file now rather than after waiting.
+ * then a decode at a tiny size that finds files cut off after their header, so that a user hears about a
+ * broken file now rather than after waiting.
  */
 export function createImageInputCheck(limits?: Partial<DecodeLimits>): InputCheck {
   return async ({ content, styles }) => {
@@ -17,7 +18,7 @@ export function createImageInputCheck(limits?: Partial<DecodeLimits>): InputChec
     ];
     for (const { bytes, picture } of pictures) {
       try {
-        await probeImage(bytes, { limits });
+        await verifyImage(bytes, { limits });
       } catch (error) {
         if (isImageInputError(error)) {
           throw new JobError({ code: 'INVALID_INPUT', problem: 'image', picture, imageCode: error.code, imageDetails: error.details }, { cause: error });

@@ -1,4 +1,4 @@
-import { DEFAULT_DECODE_LIMITS, isImageInputError, probeImage, type DecodeLimits, type ImageHeader } from '../../images/index.js';
+import { DEFAULT_DECODE_LIMITS, isImageInputError, verifyImage, type DecodeLimits, type ImageHeader } from '../../images/index.js';
 import { AttachmentRefused } from './attachment-errors.js';
 import type { Attachment } from './contract.js';
 import { systemTimers, type Timers } from './timers.js';
@@ -78,7 +78,8 @@ export function checkDeclared(attachment: Pick<Attachment, 'declaredBytes' | 'de
  */
 export async function checkPictureHeader(bytes: Uint8Array, limits?: Partial<DecodeLimits>): Promise<ImageHeader> {
   try {
-    return await probeImage(bytes, { limits: { ...DEFAULT_DECODE_LIMITS, ...limits } });
+    // the header, then a tiny trial decode: a file cut off after its header is refused now, by its input
+    return await verifyImage(bytes, { limits: { ...DEFAULT_DECODE_LIMITS, ...limits } });
   } catch (error) {
     if (isImageInputError(error)) throw new AttachmentRefused({ problem: 'image', imageCode: error.code, imageDetails: error.details }, { cause: error });
     throw error;

@@ -92,6 +92,8 @@ describe('/stylize while the queue is busy, and refusals', () => {
   bad('a text file named .jpg', (h) => ({ content: h.fake.attachment('cat.jpg', picture('bad/text_not_an_image.jpg'), 'image/jpeg') }), /text|not a picture|not an image/i);
   // the CDN sends 40% of what the attachment declares
   bad('a truncated download', (h) => ({ content: h.fake.attachment('cat.jpg', picture('bad/truncated_40pct_chelsea.jpg'), 'image/jpeg', { size: picture('content/chelsea_cat.jpg').byteLength }) }), /truncated|incomplete|cut off|only part/i);
+  // the whole file arrives, but the JPEG itself was cut off after its header
+  bad('a truncated photo', (h) => ({ content: h.fake.attachment('cat.jpg', picture('bad/truncated_40pct_chelsea.jpg'), 'image/jpeg') }), /truncated|incomplete|cut off|damaged/i);
   bad('a pixel bomb', (h) => ({ style: h.fake.attachment('bomb.png', picture('bad/bomb_60000x60000_rgb_header_only.png'), 'image/png') }), /pixels|too (big|large)|60000/i);
   bad('a picture declared too large', (h) => ({ content: h.fake.attachment('huge.jpg', picture('content/chelsea_cat.jpg'), 'image/jpeg', { size: 300 * 1024 * 1024 }) }), /MB|large|big/i);
   bad('a foreign host', (h) => ({ content: h.fake.attachment('cat.jpg', picture('content/chelsea_cat.jpg'), 'image/jpeg', { url: 'https://evil.example.com/cat.jpg' }) }), /evil\.example\.com|host|Discord/i);

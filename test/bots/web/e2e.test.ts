@@ -157,13 +157,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
     expect(await panel(job).getByRole('button', { name: /cancel/i }).count()).toBe(0);
   });
 
-  it('tells why a damaged photo cannot run', async () => {
-    await fillOptions({ steps: '5' });
-    // its header is whole, so the core accepts it; the decoder finds the cut when the job starts
-    const job = await submitVia('bad/truncated_40pct_chelsea.jpg', 'style/picabia_udnie.jpg');
-    const failed = panel(job).locator('.message[data-tone=error]');
-    await failed.waitFor({ timeout: 60_000 });
-    expect(await failed.innerText()).toMatch(/truncat|damaged|incomplete|broken|cut/i);
+  it('refuses a photo cut off after its header when it is sent, with the reason next to the input', async () => {
+    const before = await page.locator('.job[data-job]').count();
+    await page.getByLabel('Content picture').setInputFiles(sharedImage('bad/truncated_40pct_chelsea.jpg'));
+    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/picabia_udnie.jpg'));
+    await page.getByRole('button', { name: 'Stylize' }).click();
+    // its header is whole; the submission's trial decode finds the cut, so no job waits in the queue for nothing
+    const error = page.locator('#err-content');
+    await error.filter({ hasText: /\w+/ }).waitFor();
+    expect(await error.textContent()).toMatch(/truncat|damaged|incomplete|broken|cut/i);
+    expect(await page.locator('.job[data-job]').count()).toBe(before);
   });
 
   it('shows the weights download as a progress bar, and where to put the file when it fails', async () => {
