@@ -11,15 +11,15 @@ export interface LoggerOptions {
    */
   readonly pretty?: boolean;
   /** default: stdout */
-  readonly destination?: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly destination?: DestinationStream & { readonly isTTY?: boolean };
 }
 
 /** Secrets never reach a log line, whatever object they travel in. */
-export const REDACTED_PATHS = ['token', 'secret', 'password', '*.token', '*.secret', '*.password', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie'];
+export const REDACTED_PATHS = ['token', 'secret', 'password', '*.token', '*.secret', '*.password', '*.botToken', '*.appToken', '*.signingSecret', 'config.*.token', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'req.headers.cookie'];
 
 /** The process's one logger, built by the composition root and passed down. */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? process.stdout;
+  const destination: DestinationStream & { readonly isTTY?: boolean } = options.destination ?? process.stdout;
   const pretty = options.pretty ?? destination.isTTY === true;
   const base = { level: options.level, redact: REDACTED_PATHS };
   if (!pretty) return pino({ ...base, base: { app: 'stylebot' } }, destination as DestinationStream);

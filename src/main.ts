@@ -10,6 +10,7 @@ import { createDiscordAdapter } from './bots/discord/index.js';
 import { createSlackAdapter } from './bots/slack/index.js';
 import { createWebAdapter, type WebAdapter } from './bots/web/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
 import { resolveWeightsFile } from './engine/index.js';
 import { createImageInputCheck, createJobService, JobFiles, type JobService } from './jobs/index.js';
 import { checkWritable, openStore, StoreError, type Store } from './store/index.js';
@@ -133,13 +134,10 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const options = {
-    level: config.logLevel,
-    base: { app: 'stylebot' },
-    redact: ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.secret', '*.password', 'config.*.token'],
-  };
-  // synchronous: lines stay in order and none is lost when the process exits right after the last one
-  const log = pino(options, pino.destination({ dest: 1, sync: true }));
+  // one readable line per event on a terminal, JSON lines otherwise; synchronous either way, so lines stay
+  // in order and none is lost when the process exits right after the last one
+  const tty = process.stdout.isTTY === true;
+  const log = createLogger({ level: config.logLevel, pretty: tty, destination: tty ? process.stdout : pino.destination({ dest: 1, sync: true }) });
 
   const running: Running = { adapters: [] };
   // a shutdown that hangs (a stuck adapter, a job that ignores its signal) ends the process anyway
