@@ -22,6 +22,9 @@ export const envSchema = z.object({
   STYLEBOT_PROVIDER: z.preprocess(unset, z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto')).describe('ONNX Runtime execution provider'),
   STYLEBOT_THREADS: z.preprocess(unset, z.coerce.number().int().min(0).max(256).optional()).describe('CPU threads per engine; unset or 0: every core'),
   STYLEBOT_CONCURRENCY: integer(1, 64, 1).describe('jobs running at once on this machine (one engine each)'),
+  STYLEBOT_WORKER_ID: z
+    .preprocess(unset, z.string().max(100).regex(/^[\w.:@-]+$/, 'use letters, digits and . : @ _ -').optional())
+    .describe('this process\'s name on the jobs it runs, kept across restarts; unset: host:pid:random. Two processes on one database need different ids'),
   STYLEBOT_RETENTION_DAYS: z.preprocess(unset, z.coerce.number().min(0).max(3650).default(7)).describe('days to keep pictures and results of ended jobs'),
   STYLEBOT_MAX_RUNNING_PER_USER: limit('maxRunningPerUser'),
   STYLEBOT_MAX_WAITING_PER_USER: limit('maxWaitingPerUser'),
@@ -61,6 +64,11 @@ export interface Config {
   readonly provider: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   readonly threads: number | undefined;
   readonly concurrency: number;
+  /**
+   * the owner name on this process's job leases. Stable across restarts, a restarted process takes its own
+   * running jobs back at once instead of waiting for their leases; undefined: a fresh name per start
+   */
+  readonly workerId: string | undefined;
   readonly retentionMs: number;
   /** the operator's limits: every server's defaults and ceilings */
   readonly limits: ServerLimits;
@@ -139,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     provider: e.STYLEBOT_PROVIDER,
     threads: e.STYLEBOT_THREADS,
     concurrency: e.STYLEBOT_CONCURRENCY,
+    workerId: e.STYLEBOT_WORKER_ID,
     retentionMs: e.STYLEBOT_RETENTION_DAYS * 24 * 3600 * 1000,
     limits: {
       // unset: the server may use every worker slot

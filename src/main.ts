@@ -71,6 +71,8 @@ async function start(config: Config, log: Logger, running: Running): Promise<voi
     runner: runner.run,
     logger: log,
     concurrency: config.concurrency,
+    // a stable name lets a restart take its own running jobs back without waiting for their leases
+    ...(config.workerId === undefined ? {} : { owner: config.workerId }),
     operatorLimits: config.limits,
     retentionMs: config.retentionMs,
     checkInputs: createImageInputCheck(),

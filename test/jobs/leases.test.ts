@@ -120,4 +120,36 @@ describe('two processes on one database', () => {
     expect(endings(a, second.job.id)).toEqual(['released']);
     expect(endings(b, second.job.id)).toEqual(['finished']);
   });
+
+  // kill -9: process-a's harness is left as it is (nothing closed, the database says running), and a new
+  // process starts on the same database
+  it('a worker restarted under its stable id (STYLEBOT_WORKER_ID) takes its own running job back at once', async () => {
+    const a = await start('gpu-1');
+    const { job } = await a.service.submit(submission('alice'));
+    (await a.fake.run(0)).advance(10, 100);
+
+    const restarted = await start('gpu-1');
+    const again = await restarted.fake.run(0);
+    expect(again.job.id).toBe(job.id);
+    expect(restarted.events.story(job.id).slice(0, 3)).toEqual(['recovered', 'queued', 'started']);
+    expect(await restarted.store.jobs.get(job.id)).toMatchObject({ status: 'running', owner: 'gpu-1', attempts: 2 });
+    again.finish();
+    await restarted.events.waitFor('finished');
+    expect(await restarted.store.jobs.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('a restart under another id (the default: a fresh name per start) waits for the old lease', async () => {
+    const a = await start('host:1:aaaa');
+    const { job } = await a.service.submit(submission('alice'));
+    (await a.fake.run(0)).advance(10, 100);
+
+    const restarted = await start('host:2:bbbb');
+    expect(restarted.events.log).toEqual([]);
+    expect(restarted.fake.runs).toHaveLength(0);
+    clock.advance(LEASE_MS - 1000);
+    expect(await restarted.service.takeOverExpired()).toBe(0);
+    clock.advance(1001 + 1);
+    expect(await restarted.service.takeOverExpired()).toBe(1);
+    expect((await restarted.fake.run(0)).job.id).toBe(job.id);
+  });
 });
