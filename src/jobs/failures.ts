@@ -10,6 +10,7 @@ export type FailureCode =
   | 'ENGINE_UNAVAILABLE' // weights missing or unreadable: the operator's problem
   | 'INPUT_MISSING' // the stored input files are gone
   | 'INTERRUPTED' // restarts kept killing it
+  | 'ENGINE_CRASHED' // the engine's worker thread died under it (out of memory, a native crash)
   | 'INTERNAL'; // anything else
 
 /** The numbers and names of a failure, stored as JSON with the job and rendered into words when read. */
@@ -19,6 +20,7 @@ export type FailureDetails =
   | { readonly code: 'ENGINE_UNAVAILABLE'; readonly jobId: string; readonly engineCode: EngineErrorCode }
   | { readonly code: 'INPUT_MISSING'; readonly jobId: string }
   | { readonly code: 'INTERRUPTED'; readonly jobId: string; readonly attempts: number }
+  | { readonly code: 'ENGINE_CRASHED'; readonly jobId: string; readonly exitCode: number | null }
   | { readonly code: 'INTERNAL'; readonly jobId: string };
 
 export interface JobFailure {
@@ -56,7 +58,18 @@ export function classifyFailure(error: unknown, jobId: string): JobFailure {
         break;
     }
   }
+  if (isWorkerCrash(error)) return failure({ code: 'ENGINE_CRASHED', jobId, exitCode: error.exitCode }, true);
   return failure({ code: 'INTERNAL', jobId }, true);
+}
+
+/**
+ * src/worker's EngineWorkerError, known by its code: the worker sits above the jobs (it imports their runner
+ * types), so importing its class here would make the two depend on each other.
+ */
+function isWorkerCrash(error: unknown): error is { readonly exitCode: number | null } {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 'WORKER_CRASHED') return false;
+  const exitCode = (error as { exitCode?: unknown }).exitCode;
+  return exitCode === null || typeof exitCode === 'number';
 }
 
 export function interruptedFailure(jobId: string, attempts: number): JobFailure {

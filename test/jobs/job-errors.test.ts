@@ -3,6 +3,7 @@ import { describeFailure, describeJobError } from '../../src/bots/shared/message
 import { classifyFailure, JobError, type FailureDetails, type JobErrorDetails } from '../../src/jobs/index.js';
 import { EngineError } from '../../src/engine/index.js';
 import { ImageInputError } from '../../src/images/index.js';
+import { EngineWorkerError } from '../../src/worker/index.js';
 import { T0 } from './support.js';
 
 const refusals: JobErrorDetails[] = [
@@ -60,5 +61,14 @@ describe('job errors are codes and details; the bot layer has the words', () => 
     expect(describeFailure(failures[3]!.code, failures[3]!.details)).toBe('Something went wrong while stylising job job00001. Try again; if it fails again, try a smaller size or fewer steps.');
     // a stored failure of an unknown shape still reads as a sentence
     expect(describeFailure('INTERNAL', null)).toMatch(/^Something went wrong/);
+  });
+
+  it('tells a crashed engine worker apart from other failures: it was probably memory, so a smaller job helps', () => {
+    const crash = classifyFailure(new EngineWorkerError('The engine worker stopped under job job00001 (exit code 134).', 'job00001', 134), 'job00001');
+    expect(crash).toEqual({ code: 'ENGINE_CRASHED', details: { code: 'ENGINE_CRASHED', jobId: 'job00001', exitCode: 134 }, operatorError: true });
+    const stored = JSON.parse(JSON.stringify(crash.details)) as FailureDetails;
+    expect(describeFailure(crash.code, stored)).toBe('The engine stopped unexpectedly while running job job00001 (probably out of memory): try a smaller size, fewer styles or a shorter L-BFGS history.');
+    // a thread that died of an uncaught error has no exit code
+    expect(classifyFailure(new EngineWorkerError('stopped', 'job00001', null), 'job00001').details).toEqual({ code: 'ENGINE_CRASHED', jobId: 'job00001', exitCode: null });
   });
 });

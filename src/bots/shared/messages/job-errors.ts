@@ -94,6 +94,8 @@ export function describeFailure(code: FailureCode, details: FailureDetails | nul
       return `The pictures of ${job} are no longer stored: send them again.`;
     case 'INTERRUPTED':
       return `Job ${jobId} was interrupted by a bot restart ${details.attempts} times, so it was stopped. Try a smaller size or fewer steps.`;
+    case 'ENGINE_CRASHED':
+      return `The engine stopped unexpectedly while running ${job} (probably out of memory): try a smaller size, fewer styles or a shorter L-BFGS history.`;
     case 'INTERNAL':
       return `Something went wrong while stylising ${job}. Try again; if it fails again, try a smaller size or fewer steps.`;
   }
