@@ -4,7 +4,9 @@ import { encodeAction } from '../../src/bots/shared/actions.js';
 import { createChallengeFeature } from '../../src/bots/shared/challenges/index.js';
 import { createBotCore, type BotCoreHandle } from '../../src/bots/shared/index.js';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../src/bots/slack/index.js';
-import { appMention, blockAction, buttonsOf, slashCommand } from '../bots/slack/fake/payloads.js';
+import { CHALLENGE_SUBMIT_CALLBACK } from '../../src/bots/slack/challenge-modal.js';
+import { CONTENT_BLOCK, INPUT_ACTION } from '../../src/bots/slack/modal.js';
+import { appMention, blockAction, buttonsOf, fileValue, slashCommand, viewSubmission } from '../bots/slack/fake/payloads.js';
 import { SlackSender } from '../bots/slack/fake/signed.js';
 import { FakeSlack, type Message } from '../bots/slack/fake/web-api.js';
 import { APP_TOKEN, BOT_TOKEN, picture, SIGNING_SECRET, TestTimers } from '../bots/slack/support.js';
@@ -121,6 +123,44 @@ describe('challenges on Slack, through the local fake Slack', () => {
     const pictures = threadMessages(thread).find((m) => m.files.some((f) => f.name.startsWith('place-')));
     expect(pictures?.files.map((f) => f.name)).toEqual([expect.stringMatching(/^place-1-/), expect.stringMatching(/^place-2-/)]);
     void bob;
+  });
+
+  it('submit through the entry form: one file input, a bad file and no open challenge shown on the field, a good one entered in the thread', async () => {
+    /** `/stylize-challenge submit`, then the form submitted with `f`: Bolt's answer to the submission */
+    async function submitForm(f: Record<string, unknown>, user: string): Promise<{ status: number; text: string }> {
+      const opened = fake.calls.length;
+      await sender.command(slashCommand(fake, '/stylize-challenge', 'submit', { user, channel: CHANNEL }));
+      const call = await fake.waitUntil(() => fake.calls.slice(opened).find((c) => c.method === 'views.open'));
+      const view = call.response.view as { id: string; callback_id: string; blocks: Array<{ block_id: string; element: { type: string; max_files: number } }> };
+      expect(view.callback_id).toBe(CHALLENGE_SUBMIT_CALLBACK);
+      expect(view.blocks.map((b) => [b.block_id, b.element.type, b.element.max_files])).toEqual([[CONTENT_BLOCK, 'file_input', 1]]);
+      return sender.interactive(viewSubmission(fake, view.id, { [CONTENT_BLOCK]: { [INPUT_ACTION]: fileValue(f).value } }, { user }));
+    }
+    const errorsOf = (answer: { status: number; text: string }) => {
+      expect(answer.status).toBe(200);
+      const body = JSON.parse(answer.text) as { response_action: string; errors: Record<string, string> };
+      expect(body.response_action).toBe('errors');
+      expect(Object.keys(body.errors)).toEqual([CONTENT_BLOCK]);
+      return body.errors[CONTENT_BLOCK]!;
+    };
+
+    expect(errorsOf(await submitForm(file('ada.jpg', 'content/chelsea_cat.jpg'), 'U0ADA'))).toMatch(/no open challenge/);
+    const thread = await startChallenge();
+    const notAPicture = fake.fileObject(fake.hostFile('notes.jpg', 'image/jpeg', Buffer.from('just some text, not a picture')));
+    expect(errorsOf(await submitForm(notAPicture, 'U0ADA'))).toMatch(/picture/i);
+    expect(h.jobs.fake.runs).toHaveLength(0);
+
+    const posted = fake.messages.length;
+    const accepted = await submitForm(file('ada.jpg', 'content/chelsea_cat.jpg'), 'U0ADA');
+    expect(accepted).toMatchObject({ status: 200, text: '' });
+    const root = await fake.waitUntil(() => fake.messages.slice(posted).find((m) => m.channel === CHANNEL && m.threadTs === null));
+    expect(text(root)).toMatch(/Great waves/);
+    const run = await h.jobs.fake.run(0);
+    run.advance(10);
+    run.finish();
+    const entered = await h.events.waitFor('entered', (e) => e.entry.jobId === run.job.id);
+    expect(entered.entry.userId).toBe('U0ADA');
+    await fake.waitUntil(() => threadMessages(thread).find((m) => buttonsOf(m).some((b) => b.action_id === encodeAction('vote', entered.entry.id))));
   });
 
   it('closes by itself at the deadline and posts the winner in the thread', async () => {

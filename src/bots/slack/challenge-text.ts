@@ -1,5 +1,6 @@
 import type { Attachment, Command, MessageParts, ReplyRef } from '../shared/contract.js';
 import { CHALLENGE_COMMAND_HELP, CHALLENGE_SUBCOMMAND_HELP } from '../shared/challenges/command-help.js';
+import { CHALLENGE_FORM_TEXT } from '../shared/challenges/messages.js';
 import { code } from '../shared/messages/format.js';
 import { mentionText, splitArguments } from './text.js';
 
@@ -9,6 +10,13 @@ import { mentionText, splitArguments } from './text.js';
  * submit`); voting is the entry's button, and the rest is `/stylize-challenge vote|leaderboard|end|list`.
  */
 export const CHALLENGE_SLASH_COMMAND = '/stylize-challenge';
+
+/** `/stylize-challenge submit [id]`, which opens the entry form: the challenge id, if any; undefined for other text. */
+export function parseChallengeSubmit(text: string): { readonly challengeId?: string } | undefined {
+  const { words, pairs } = splitArguments(text);
+  if (words[0]?.toLowerCase() !== 'submit' || words.length > 2 || Object.keys(pairs).length > 0) return undefined;
+  return words[1] ? { challengeId: words[1] } : {};
+}
 
 /** `/stylize-challenge vote <entry> | leaderboard [id] | end [id] | list` */
 export function parseChallengeText(text: string): Command | undefined {
@@ -65,6 +73,7 @@ export function challengeUsage(botName: string): MessageParts {
       CHALLENGE_COMMAND_HELP,
       `• ${code(`${botName} challenge start title="Great waves" duration=2d steps=200`)} with the style picture attached: ${CHALLENGE_SUBCOMMAND_HELP.start}`,
       `• ${code(`${botName} challenge submit`)} with your photo attached: ${CHALLENGE_SUBCOMMAND_HELP.submit}`,
+      `• ${code(`${CHALLENGE_SLASH_COMMAND} submit [id]`)} ${CHALLENGE_FORM_TEXT.opensForm}`,
       `• the Vote button under an entry, or ${code(`${CHALLENGE_SLASH_COMMAND} vote <entry id>`)}`,
       `• ${code(`${CHALLENGE_SLASH_COMMAND} leaderboard [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.leaderboard}`,
       `• ${code(`${CHALLENGE_SLASH_COMMAND} end [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.end}`,

@@ -8,6 +8,7 @@ import { messagePayload } from './blocks.js';
 import { slackAttachment, type SlackFiles } from './files.js';
 import {
   askModal,
+  CONTENT_BLOCK,
   decodeMetadata,
   modalErrors,
   modalInitialValues,
@@ -22,7 +23,8 @@ import {
   type StylizeMetadata,
   type ViewState,
 } from './modal.js';
-import { CHALLENGE_SLASH_COMMAND, challengeMentionCommand, challengeUsage, parseChallengeMention, parseChallengeText } from './challenge-text.js';
+import { CHALLENGE_SUBMIT_CALLBACK, challengeSubmitModal, readChallengeSubmitState, type ChallengeSubmitMetadata } from './challenge-modal.js';
+import { CHALLENGE_SLASH_COMMAND, challengeMentionCommand, challengeUsage, parseChallengeMention, parseChallengeSubmit, parseChallengeText } from './challenge-text.js';
 import { slackRef, type SlackRef } from './refs.js';
 import { parseHistoryCommand, parseJobCommand, parseMention, parsePresetCommand, parseQueueCommand, splitArguments } from './text.js';
 
@@ -127,6 +129,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(CHALLENGE_SLASH_COMMAND, async ({ ack, command, respond }) => {
     await ack();
     if (!firstDelivery(`trigger:${command.trigger_id}`)) return;
+    const entry = parseChallengeSubmit(command.text ?? '');
+    if (entry) {
+      const metadata: ChallengeSubmitMetadata = { channel: command.channel_id, thread: null, ...entry };
+      await client.views.open({ trigger_id: command.trigger_id, view: challengeSubmitModal(metadata) });
+      return;
+    }
     const parsed = parseChallengeText(command.text ?? '');
     if (!parsed) {
       await respond({ response_type: 'ephemeral', ...messagePayload(challengeUsage('@Stylebot')) });
@@ -175,6 +183,31 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await ack();
     const reply = early ?? (await handled);
     await show.reply(reply, conversation, actor, core);
+  });
+
+  app.view(CHALLENGE_SUBMIT_CALLBACK, async ({ ack, body, view }) => {
+    const metadata = decodeMetadata<ChallengeSubmitMetadata>(view.private_metadata);
+    const picture = readChallengeSubmitState(view.state.values as unknown as ViewState);
+    const deliveryId = `slack:view:${view.id}`;
+    // Slack requires the file before it sends a submission; a redelivered one was answered already
+    if (!metadata || !picture || !firstDelivery(deliveryId)) {
+      await ack();
+      return;
+    }
+    const actor = await actors.actor({ teamId: body.team?.id ?? body.user.team_id ?? '', channelId: metadata.channel, threadTs: metadata.thread, userId: body.user.id, userName: body.user.name });
+    const conversation = slackRef(metadata.channel, metadata.thread);
+    const content = await slackAttachment(picture, deps.files);
+    const handled = core.handle({ kind: 'challenge', op: 'submit', content, ...(metadata.challengeId ? { challengeId: metadata.challengeId } : {}), replyRef: conversation }, actor);
+    const early = await beforeDeadline(handled, deps.submissionDeadlineMs ?? SUBMISSION_DEADLINE_MS);
+    // the form has one field: every refusal (a bad file, no open challenge, a limit) is shown on it
+    if (early && early.message.tone === 'error') {
+      seen.delete(deliveryId);
+      const errors = early.fieldErrors && Object.keys(early.fieldErrors).length > 0 ? modalErrors(early.fieldErrors, view) : { [CONTENT_BLOCK]: early.message.body || early.message.title };
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    await show.reply(early ?? (await handled), conversation, actor, core);
   });
 
   app.view(PRESET_NAME_CALLBACK, async ({ ack, body, view }) => {

@@ -46,6 +46,16 @@ export const CHALLENGE_TEXT = {
   listEmpty: 'No challenges here yet. A server admin starts one with `/challenge start`.',
 } as const;
 
+/** The words of the entry form (Slack's modal for `submit`). */
+export const CHALLENGE_FORM_TEXT = {
+  title: 'Challenge entry',
+  submit: 'Enter',
+  content: 'Your photo',
+  contentHint: 'It is painted with the challenge\'s style and locked settings; a new entry replaces your earlier one.',
+  /** the usage line of the command that opens the form */
+  opensForm: 'opens a form to send your photo (or mention the bot with the photo attached)',
+} as const;
+
 export function describeChallengeError(d: ChallengeErrorDetails, now: number): string {
   switch (d.code) {
     case 'NOT_ADMIN':
