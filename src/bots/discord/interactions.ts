@@ -159,7 +159,7 @@ export class InteractionHandler {
     if (reply.jobId !== undefined && newJob) {
       await this.deps.core.bind(
         reply.jobId,
-        conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.message.title }),
+        conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.threadTitle ?? reply.message.title }),
       );
     }
     // a new challenge: its entries and winners go to a thread on the announcement

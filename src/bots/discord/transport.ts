@@ -97,6 +97,7 @@ export class DiscordTransport implements Transport {
 }
 
 function threadName(title: string, fallback: string): string {
-  const name = title.replace(/[*_`~|>]/g, '').replace(/\s+/g, ' ').trim() || fallback;
+  // markdown marks of a message title (thread names show none); `_` stays, file names are full of it
+  const name = title.replace(/[*`~|>]/g, '').replace(/\s+/g, ' ').trim() || fallback;
   return name.length <= THREAD_NAME_MAX ? name : `${name.slice(0, THREAD_NAME_MAX - 1)}…`;
 }

@@ -184,6 +184,11 @@ export interface Reply {
   readonly fieldErrors?: Readonly<Record<string, string>>;
   /** set when the command made a job (stylize, follow-up): its updates follow through the Transport */
   readonly jobId?: string;
+  /**
+   * with `jobId`, when the command made the job: the name for the job's thread (Discord), which, unlike
+   * `message.title`, does not go stale as the job moves on
+   */
+  readonly threadTitle?: string;
   /** choices for autocomplete-like answers (preset names) */
   readonly choices?: readonly { readonly name: string; readonly value: string }[];
   /** paginated answers (history): pass as the command's `cursor` for the next page; absent on the last */

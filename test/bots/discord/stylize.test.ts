@@ -20,6 +20,8 @@ describe('/stylize on the fake Discord', () => {
 
     const thread = await h.fake.log.waitFor((e) => e.kind === 'thread');
     expect(thread.kind === 'thread' && thread.channel.id).toBe(reply.id);
+    // named for the job, not after the reply's first status ("Queued — next, about 22 s"), which goes stale
+    expect(thread.kind === 'thread' && thread.channel.name).toBe(`Stylebot job ${jobId} — chelsea_cat.jpg`);
     const status = await h.statusMessage(reply.id);
     expect(buttonIds(status)).toEqual([button(status, 'cancel')]);
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createBotCore } from '../../../src/bots/shared/index.js';
 import { encodeAction } from '../../../src/bots/shared/actions.js';
 import type { Command, Reply } from '../../../src/bots/shared/contract.js';
+import { threadTitle } from '../../../src/bots/shared/messages/index.js';
 import { actor, CAT, corePerTest, image, memoryAttachment, WAVE, type CoreHarness } from './support.js';
 
 let h: CoreHarness;
@@ -26,6 +27,8 @@ describe('stylize', () => {
     const reply = await h.core.handle(stylize({ options: { size: '64', steps: '20', style_weight: '1e3' } }), actor());
     expect(reply).toMatchObject({ visibility: 'public', jobId: expect.any(String), message: { tone: 'progress', title: expect.stringMatching(/^Queued — next, about \d+ (s|min)$/) } });
     expect(reply.message.actions).toEqual([{ id: encodeAction('cancel', reply.jobId!), label: 'Cancel', style: 'danger' }]);
+    // the thread's name says what the job is; the title above goes stale as the job moves on
+    expect(reply.threadTitle).toBe(`Stylebot job ${reply.jobId} — cat.jpg`);
     const status = await h.jobs.service.status({ platform: 'discord', serverId: 'guild-1', userId: 'ada' }, reply.jobId!);
     expect(status.job.options).toMatchObject({ size: 64, steps: 20, styleWeight: 1000 });
     expect(status.job.replyRef).toEqual(replyRef);
@@ -152,6 +155,7 @@ describe('cancel, queue, job card, history', () => {
     expect(reply).toMatchObject({ visibility: 'public', jobId: expect.any(String) });
     const child = await h.jobs.service.status({ platform: 'discord', serverId: 'guild-1', userId: 'ada' }, reply.jobId!);
     expect(child.job).toMatchObject({ parentId: parent, followUp: 'style', options: { styleWeight: 400 } });
+    expect(reply.threadTitle).toBe(`Stylebot job ${reply.jobId} — more style of ${parent}`);
     const notDone = await h.core.handle({ kind: 'followUp', action: 'seed', jobId: reply.jobId!, replyRef }, actor());
     expect(notDone.message.body).toMatch(/has not finished yet/);
   });
@@ -202,5 +206,15 @@ describe('presets and settings', () => {
     expect(big.fieldErrors).toEqual({ size: expect.stringMatching(/at most 256/) });
     const reset = await h.core.handle({ kind: 'settings', op: 'reset' }, admin);
     expect(reset.message.fields?.find((f) => f.name === 'max_size')?.value).toBe('512 (bot default)');
+  });
+});
+
+describe('thread titles', () => {
+  it('fit the 100 characters of a Discord thread name and show a file name on one line', () => {
+    const long = threadTitle({ id: 'abc12345' }, `${'very long name '.repeat(10)}.jpg`);
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(long).toMatch(/^Stylebot job abc12345 — very long name .*…$/);
+    expect(threadTitle({ id: 'abc12345' }, 'my\n  cat.png')).toBe('Stylebot job abc12345 — my cat.png');
+    expect(threadTitle({ id: 'abc12345' }, '  ')).toBe('Stylebot job abc12345 — stylize');
   });
 });

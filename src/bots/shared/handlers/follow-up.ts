@@ -1,3 +1,4 @@
+import { followUpSubject } from '../messages/index.js';
 import type { Handler } from './context.js';
 import { requesterOf } from './context.js';
 import { acceptedReply } from './stylize.js';
@@ -13,5 +14,5 @@ export const followUp: Handler<'followUp'> = async (command, actor, deps) => {
     ...(actor.uploadLimitBytes !== undefined ? { uploadLimitBytes: actor.uploadLimitBytes } : {}),
   });
   deps.expectBind(position.job.id, command.replyRef);
-  return acceptedReply(position.job, position.position, position.etaSeconds);
+  return acceptedReply(position.job, position.position, position.etaSeconds, followUpSubject(command.action, command.jobId));
 };

@@ -2,7 +2,7 @@ import { parseRawOptions } from '../../../pipeline/index.js';
 import { isAttachmentRefused } from '../attachment-errors.js';
 import { checkPictureHeader, fetchAttachment } from '../attachments.js';
 import type { Attachment, Reply } from '../contract.js';
-import { describeAttachmentProblem, optionProblems, pictureSubject, privateProblem, queuedStatus, startedStatus, TEXT, TITLES } from '../messages/index.js';
+import { describeAttachmentProblem, optionProblems, pictureSubject, privateProblem, queuedStatus, startedStatus, TEXT, threadTitle, TITLES } from '../messages/index.js';
 import type { Handler, HandlerDeps } from './context.js';
 import { requesterOf } from './context.js';
 
@@ -63,13 +63,14 @@ const submitStylize: Handler<'stylize'> = async (command, actor, deps) => {
     ...(actor.uploadLimitBytes !== undefined ? { uploadLimitBytes: actor.uploadLimitBytes } : {}),
   });
   deps.expectBind(position.job.id, command.replyRef);
-  return acceptedReply(position.job, position.position, position.etaSeconds);
+  return acceptedReply(position.job, position.position, position.etaSeconds, command.content.name);
 };
 
-export function acceptedReply(job: Parameters<typeof queuedStatus>[0], position: number | null, etaSeconds: number | null): Reply {
+/** `subject`: what the thread's name says the job is (threadTitle) */
+export function acceptedReply(job: Parameters<typeof queuedStatus>[0], position: number | null, etaSeconds: number | null, subject?: string): Reply {
   // position 0: a free worker took it at once
   const message = position === 0 ? startedStatus(job, etaSeconds) : queuedStatus(job, Math.max(1, position ?? 1), etaSeconds ?? 0);
-  return { visibility: 'public', message, jobId: job.id };
+  return { visibility: 'public', message, jobId: job.id, threadTitle: threadTitle(job, subject) };
 }
 
 type Download = { readonly field: string; readonly bytes: Uint8Array } | { readonly field: string; readonly problem: string };

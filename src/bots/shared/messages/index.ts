@@ -10,6 +10,7 @@ export {
   doneStatus,
   failedStatus,
   followUpButtons,
+  followUpSubject,
   jobFooter,
   progressLine,
   progressStatus,
@@ -19,5 +20,6 @@ export {
   resultCard,
   resultImages,
   startedStatus,
+  threadTitle,
 } from './status.js';
 export { fullCard, jobSummaryCard, jobLine } from './cards.js';

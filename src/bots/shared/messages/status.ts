@@ -46,6 +46,26 @@ export function followUpButtons(jobId: string): ActionButton[] {
   ];
 }
 
+/** Discord's limit on a thread's name; the shortest of the platforms that name one */
+const THREAD_TITLE_MAX = 100;
+
+/**
+ * The name of a job's thread: it outlives every status, so it says what the job is, not where it stands.
+ * `subject` is the content picture's file name (a new job) or what a follow-up does; default 'stylize'.
+ */
+export function threadTitle(job: Pick<JobView, 'id'>, subject?: string): string {
+  // a file name may carry line breaks or runs of spaces, which a thread name cannot show
+  const what = subject?.replace(/\s+/g, ' ').trim() || 'stylize';
+  const title = `Stylebot job ${job.id} — ${what}`;
+  return title.length <= THREAD_TITLE_MAX ? title : `${title.slice(0, THREAD_TITLE_MAX - 1).trimEnd()}…`;
+}
+
+/** "new seed of abc12345": a follow-up's subject in its thread's name */
+export function followUpSubject(action: 'seed' | 'style' | 'content' | 'upscale', parentId: string): string {
+  const what = { seed: 'new seed', style: 'more style', content: 'more content', upscale: 'higher resolution' }[action];
+  return `${what} of ${parentId}`;
+}
+
 const owner = (job: Pick<JobView, 'id'>) => `Job \`${job.id}\``;
 
 export function queuedStatus(job: JobView, position: number, etaSeconds: number): MessageParts {
