@@ -45,6 +45,7 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.preprocess(unset, z.string().optional()).describe('signs HTTP requests from Slack (secret)'),
   SLACK_APP_TOKEN: z.preprocess(unset, z.string().optional()).describe('xapp- token: set it to use Socket Mode instead of HTTP (secret)'),
   SLACK_API_URL: z.preprocess(unset, z.url().optional()).describe('base URL of a Slack-compatible Web API (tests, proxies); unset: Slack itself'),
+  SLACK_CHALLENGE_GROUP: z.preprocess(unset, z.string().regex(/^S[A-Z0-9]+$/, 'is a Slack user group id (S…)').optional()).describe('user group whose members may start challenges, besides workspace admins'),
   PORT: integer(1, 65535, 3000).describe('HTTP port of the Slack app in HTTP mode'),
   // --- local web page (runs when no chat platform is configured, or when WEB_PORT is set) ---
   WEB_PORT: z.preprocess(unset, z.coerce.number().int().min(0).max(65535).optional()).describe('port of the local web page; default 3000 when no chat platform is configured'),
@@ -78,7 +79,7 @@ export interface Config {
   /** present when DISCORD_TOKEN and DISCORD_APPLICATION_ID are set */
   readonly discord: { readonly token: string; readonly applicationId: string; readonly guildId: string | undefined; readonly apiUrl: string | undefined } | undefined;
   /** present when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set */
-  readonly slack: { readonly botToken: string; readonly signingSecret: string; readonly appToken: string | undefined; readonly apiUrl: string | undefined; readonly port: number } | undefined;
+  readonly slack: { readonly botToken: string; readonly signingSecret: string; readonly appToken: string | undefined; readonly apiUrl: string | undefined; readonly port: number; readonly challengeGroup?: string | undefined } | undefined;
   /** present when no chat platform is configured, or WEB_PORT is set */
   readonly web: { readonly port: number; readonly host: string; readonly token: string | undefined } | undefined;
 }
@@ -129,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, guildId: e.DISCORD_GUILD_ID, apiUrl: e.DISCORD_API_URL }
     : undefined;
   const slack = e.SLACK_BOT_TOKEN !== undefined && e.SLACK_SIGNING_SECRET !== undefined
-    ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.PORT }
+    ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.PORT, challengeGroup: e.SLACK_CHALLENGE_GROUP }
     : undefined;
   const web = discord === undefined && slack === undefined || e.WEB_PORT !== undefined
     ? { port: e.WEB_PORT ?? 3000, host: e.WEB_HOST, token: e.WEB_TOKEN }

@@ -16,6 +16,8 @@ import { startChallenges, type ChallengeHarness } from './support.js';
 
 const CHANNEL = 'C0GENERAL';
 const HOUR = 3_600_000;
+/** the challenge user group (SLACK_CHALLENGE_GROUP); U0HOST is its member */
+const HOSTS = 'S0HOSTS';
 
 /**
  * The Slack adapter (Bolt over HTTP, signed requests) against the local fake Slack Web API, over the real
@@ -32,12 +34,13 @@ describe('challenges on Slack, through the local fake Slack', () => {
   beforeEach(async () => {
     tmp = tempDir();
     fake = new FakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
+    fake.userGroups.set(HOSTS, ['U0HOST']);
     await fake.start();
     h = await startChallenges(tmp.dir, { clock: new FakeClock(Date.now()), start: false });
     const logger = pino({ level: 'silent' });
     const feature = createChallengeFeature({ challenges: h.challenges, jobs: h.jobs.service, logger, timers: h.timers });
     core = feature.wrap(createBotCore({ jobs: h.jobs.service, logger, timers: new TestTimers(), editIntervalMs: 0, handlers: feature.handlers, bindChallenge: feature.bindChallenge }));
-    adapter = createSlackAdapter({ core, logger, config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: fake.apiUrl, port: 0 } });
+    adapter = createSlackAdapter({ core, logger, config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: fake.apiUrl, port: 0, challengeGroup: HOSTS } });
     await adapter.start();
     await h.challenges.start();
     sender = new SlackSender(`http://127.0.0.1:${adapter.port() ?? 0}${SLACK_EVENTS_PATH}`, SIGNING_SECRET);
@@ -62,8 +65,8 @@ describe('challenges on Slack, through the local fake Slack', () => {
     return fake.responses[count]!.body;
   }
 
-  async function startChallenge(): Promise<string> {
-    const event = appMention(fake, '<@U0BOT> challenge start title="Great waves" duration=1h size=32 steps=10', [file('wave.jpg', 'style/hokusai_great_wave.jpg')], { user: 'UADMIN', channel: CHANNEL });
+  async function startChallenge(user = 'UADMIN'): Promise<string> {
+    const event = appMention(fake, '<@U0BOT> challenge start title="Great waves" duration=1h size=32 steps=10', [file('wave.jpg', 'style/hokusai_great_wave.jpg')], { user, channel: CHANNEL });
     expect((await sender.event(event)).status).toBe(200);
     const ts = (event.event as { ts: string }).ts;
     await fake.waitUntil(() => threadMessages(ts).find((m) => text(m).includes('Style challenge: Great waves')));
@@ -161,6 +164,13 @@ describe('challenges on Slack, through the local fake Slack', () => {
     const entered = await h.events.waitFor('entered', (e) => e.entry.jobId === run.job.id);
     expect(entered.entry.userId).toBe('U0ADA');
     await fake.waitUntil(() => threadMessages(thread).find((m) => buttonsOf(m).some((b) => b.action_id === encodeAction('vote', entered.entry.id))));
+  });
+
+  it('a member of the challenge user group may start a challenge (and gets no other admin right)', async () => {
+    const thread = await startChallenge('U0HOST');
+    expect(text(threadMessages(thread)[0]!)).toMatch(/Style challenge: Great waves/);
+    expect(fake.calls.filter((c) => c.method === 'usergroups.users.list').map((c) => c.args.usergroup)).toEqual([HOSTS]);
+    expect(JSON.stringify(await slash('end', 'U0HOST'))).toMatch(/Only moderators and admins/);
   });
 
   it('closes by itself at the deadline and posts the winner in the thread', async () => {

@@ -24,11 +24,38 @@ interface Roles {
  */
 export class ActorResolver {
   private readonly roles = new LRUCache<string, Roles>({ max: 2000, ttl: 5 * 60_000 });
+  private readonly groups = new LRUCache<string, ReadonlySet<string>>({ max: 4, ttl: 5 * 60_000 });
 
   constructor(
     private readonly client: webApi.WebClient,
     private readonly logger: Logger,
+    /** a user group (SLACK_CHALLENGE_GROUP) whose members may start challenges, besides workspace admins */
+    private readonly challengeGroup?: string,
   ) {}
+
+  /**
+   * The actor of a `challenge start`: members of the challenge group count as admins for it, and only for
+   * it (they get no other admin right). Membership comes from usergroups.users.list (usergroups:read),
+   * cached like the roles; when it fails, they are plain members.
+   */
+  async challengeStarter(actor: Actor): Promise<Actor> {
+    if (actor.isAdmin || !this.challengeGroup) return actor;
+    return (await this.membersOf(this.challengeGroup)).has(actor.userId) ? { ...actor, isAdmin: true } : actor;
+  }
+
+  private async membersOf(group: string): Promise<ReadonlySet<string>> {
+    const cached = this.groups.get(group);
+    if (cached) return cached;
+    let members: ReadonlySet<string> = new Set();
+    try {
+      const { users } = await this.client.usergroups.users.list({ usergroup: group });
+      members = new Set(users ?? []);
+    } catch (error) {
+      this.logger.warn({ err: error, group }, 'usergroups.users.list failed; the challenge group\'s members count as members');
+    }
+    this.groups.set(group, members);
+    return members;
+  }
 
   async actor(origin: SlackOrigin): Promise<Actor> {
     const roles = await this.rolesOf(origin.userId);

@@ -79,7 +79,7 @@ export function createSlackAdapter(ctx: SlackAdapterContext): SlackAdapter {
     core,
     logger,
     texts: ctx.texts ?? slackTexts,
-    actors: new ActorResolver(app.client, logger),
+    actors: new ActorResolver(app.client, logger, config.challengeGroup),
     files: { client: app.client, botToken: config.botToken, apiUrl: slackApiUrl },
     client: app.client,
     ...(ctx.submissionDeadlineMs !== undefined ? { submissionDeadlineMs: ctx.submissionDeadlineMs } : {}),

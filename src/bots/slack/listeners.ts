@@ -273,7 +273,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         return;
       }
       const picture = await slackAttachment(files[0], deps.files);
-      await show.reply(await core.handle(challengeMentionCommand(challenge, picture, conversation), actor), conversation, actor, core);
+      const asker = challenge.op === 'start' ? await actors.challengeStarter(actor) : actor;
+      await show.reply(await core.handle(challengeMentionCommand(challenge, picture, conversation), asker), conversation, asker, core);
       return;
     }
     const request = parseMention(event.text);

@@ -59,7 +59,7 @@ export const CHALLENGE_FORM_TEXT = {
 export function describeChallengeError(d: ChallengeErrorDetails, now: number): string {
   switch (d.code) {
     case 'NOT_ADMIN':
-      return 'Only server admins (Manage Server on Discord, workspace admins on Slack) can start a challenge.';
+      return 'Only server admins (Manage Server on Discord; workspace admins or the challenge user group on Slack) can start a challenge.';
     case 'NOT_MODERATOR':
       return `Only moderators and admins can end challenge ${code(d.challengeId)} early; it closes by itself at its deadline.`;
     case 'CHALLENGE_NOT_FOUND':

@@ -66,6 +66,8 @@ export class FakeSlack extends EventEmitter {
   readonly ephemerals: Array<{ channel: string; user: string; text: string; blocks: unknown[]; threadTs: string | null }> = [];
   readonly views = new Map<string, { id: string; triggerId: string | null; view: Record<string, unknown>; hash: string }>();
   readonly files = new Map<string, HostedFile>();
+  /** user group id -> member ids, for usergroups.users.list */
+  readonly userGroups = new Map<string, string[]>();
   /** file ids whose bytes arrived at their upload URL but are not completed yet */
   private readonly pendingUploads = new Map<string, { name: string; length: number; bytes?: Uint8Array }>();
   private readonly faults: Array<{ method: string; fault: Fault; times: number }> = [];
@@ -272,6 +274,11 @@ export class FakeSlack extends EventEmitter {
         return { url: `${this.base}/`, team: 'Fake Team', user: 'stylebot', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0BOT', is_enterprise_install: false };
       case 'apps.connections.open':
         return { url: this.socket.url(this.base) };
+      case 'usergroups.users.list': {
+        const users = this.userGroups.get(String(a.usergroup ?? ''));
+        if (!users) throw new Error('no_such_subteam');
+        return { users };
+      }
       case 'users.info':
         return { user: { id: a.user, team_id: this.teamId, name: `name-${String(a.user)}`, is_admin: a.user === 'UADMIN', profile: { display_name: `Name ${String(a.user)}` } } };
       case 'views.open': {
