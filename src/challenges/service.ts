@@ -272,6 +272,12 @@ export class ChallengeService {
     return { open: open.sort((a, b) => a.closesAt.getTime() - b.closesAt.getTime()), past };
   }
 
+  /** Every server's open challenges and most recent closed ones, for the operator (the local web page): read only. */
+  async listEverywhere(): Promise<{ open: ChallengeRecord[]; past: ChallengeRecord[] }> {
+    const [open, past] = await Promise.all([this.deps.store.listAll('open', 25), this.deps.store.listAll('closed', this.deps.pastShown ?? 10)]);
+    return { open: open.sort((a, b) => a.closesAt.getTime() - b.closesAt.getTime()), past };
+  }
+
   async get(challengeId: string): Promise<ChallengeRecord | null> {
     return this.deps.store.get(challengeId);
   }

@@ -108,6 +108,12 @@ export class ChallengeRepository {
     return rows.map(toChallenge);
   }
 
+  /** Every server's challenges of `status`, newest first: the operator's view (the local web page). */
+  async listAll(status: ChallengeStatus, limit: number): Promise<ChallengeRecord[]> {
+    const rows = await this.prisma.challenge.findMany({ where: { status }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: Math.min(limit, STORE_PAGE_SIZE) });
+    return rows.map(toChallenge);
+  }
+
   async createEntry(entry: { id: string; challengeId: string; userId: string; jobId: string; createdAt: Date }): Promise<EntryRecord> {
     return toEntry(await this.prisma.challengeEntry.create({ data: { ...entry, status: 'pending' } }));
   }

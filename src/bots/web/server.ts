@@ -226,6 +226,9 @@ export function buildWebServer(deps: WebServerDeps) {
 
   app.get('/api/presets', async (_request, reply) => answer(reply, await core.handle({ kind: 'preset', op: 'list' }, LOCAL_ACTOR)));
 
+  // read only: the page lists the challenges of every server the bot runs on (they are started there)
+  app.get('/api/challenges', async (_request, reply) => answer(reply, await core.handle({ kind: 'challenge', op: 'list' }, LOCAL_ACTOR)));
+
   app.get('/api/presets/choices', async () => ({ choices: await core.presetChoices(LOCAL_ACTOR, '') }));
 
   app.post('/api/presets', async (request, reply) => {

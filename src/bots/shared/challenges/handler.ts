@@ -80,8 +80,10 @@ async function run(command: ChallengeCommand, actor: Actor, deps: HandlerDeps, s
       return { visibility: 'private', message: { tone: 'success', title: `Ended: ${ended.challenge.title}`, body: 'The winners are announced in the challenge\'s conversation.' } };
     }
     case 'list': {
-      const { open, past } = await service.list(actor);
-      return { visibility: 'private', message: listMessage(open, past, now) };
+      // the local web page hosts no challenge of its own: its operator sees every server's, read only
+      const everywhere = actor.platform === 'web';
+      const { open, past } = everywhere ? await service.listEverywhere() : await service.list(actor);
+      return { visibility: 'private', message: listMessage(open, past, now, everywhere) };
     }
   }
 }

@@ -15,6 +15,8 @@ const when = (date: Date) => date.toISOString().replace('T', ' ').replace(/:\d\d
 
 export const deadlineText = (closesAt: Date, now: number) => `${when(closesAt)} (${closesAt.getTime() <= now ? 'now' : `in ${duration((closesAt.getTime() - now) / 1000)}`})`;
 
+const PLATFORM_NAMES: Readonly<Record<string, string>> = { discord: 'Discord', slack: 'Slack', web: 'web' };
+
 export const TIE_RULE = 'Most votes wins; equal votes go to the entry that came in first.';
 
 export const RULES = [
@@ -44,6 +46,7 @@ export const CHALLENGE_TEXT = {
     `It replaces your entry ${code(entry.id)} when it is ready${votes > 0 ? `, and that entry's ${plural(votes, 'vote')} will be dropped` : ''}.`,
   noEntries: 'No entries yet.',
   listEmpty: 'No challenges here yet. A server admin starts one with `/challenge start`.',
+  listEmptyEverywhere: 'No challenges yet. They are started on Discord or Slack, and listed here.',
 } as const;
 
 /** The words of the entry form (Slack's modal for `submit`). */
@@ -190,10 +193,12 @@ export function closingMessage(c: ChallengeRecord, winners: readonly RankedEntry
   };
 }
 
-export function listMessage(open: readonly ChallengeRecord[], past: readonly ChallengeRecord[], now: number): MessageParts {
-  if (open.length === 0 && past.length === 0) return { tone: 'info', title: 'Challenges', body: CHALLENGE_TEXT.listEmpty };
+/** `everywhere`: challenges of every server (the operator's page), each line saying where it runs. */
+export function listMessage(open: readonly ChallengeRecord[], past: readonly ChallengeRecord[], now: number, everywhere = false): MessageParts {
+  if (open.length === 0 && past.length === 0) return { tone: 'info', title: 'Challenges', body: everywhere ? CHALLENGE_TEXT.listEmptyEverywhere : CHALLENGE_TEXT.listEmpty };
   const fields: MessageField[] = [];
-  if (open.length > 0) fields.push({ name: 'Open', value: open.map((c) => `${code(c.id)} **${c.title}** — closes ${deadlineText(c.closesAt, now)}`).join('\n') });
-  if (past.length > 0) fields.push({ name: 'Past', value: past.map((c) => `${code(c.id)} **${c.title}** — closed ${when(c.closedAt ?? c.closesAt)}`).join('\n') });
+  const name = (c: ChallengeRecord) => `${code(c.id)} **${c.title}**${everywhere ? ` (${PLATFORM_NAMES[c.platform] ?? c.platform} server ${code(c.serverId)})` : ''}`;
+  if (open.length > 0) fields.push({ name: 'Open', value: open.map((c) => `${name(c)} — closes ${deadlineText(c.closesAt, now)}`).join('\n') });
+  if (past.length > 0) fields.push({ name: 'Past', value: past.map((c) => `${name(c)} — closed ${when(c.closedAt ?? c.closesAt)}`).join('\n') });
   return { tone: 'info', title: 'Challenges', fields };
 }

@@ -394,6 +394,14 @@ for (const button of document.querySelectorAll('[data-preset-op]')) {
   });
 }
 
+// ---------- challenges (read only: they run on Discord and Slack) ----------
+$('#list-challenges').addEventListener('click', async () => {
+  const data = await api('/api/challenges');
+  const host = $('#challenge-message');
+  if (data.error) host.textContent = protocolText(data.error.code);
+  else host.replaceChildren(renderMessage(data.reply.message));
+});
+
 // ---------- the engine's weights on a first run ----------
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 function showWeights(status) {
