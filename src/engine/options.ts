@@ -14,7 +14,7 @@ export const engineOptionsSchema = z.object({
     .min(1)
     .max(5000)
     .optional()
-    .describe('multi-scale: steps at each coarser scale (default: as many as steps); they cost a quarter per halving'),
+    .describe('multi-scale: steps at each coarser scale (unset: as many as steps); each halving costs a quarter per step'),
   optimizer: z.enum(['adam', 'lbfgs']).default('adam').describe('adam (the chapter) or lbfgs (fewer steps, sharper)'),
   lr: z.number().gt(0).max(10).default(0.1).describe('Adam learning rate, in pixel units of [0, 1]'),
   lbfgsHistory: z.number().int().min(1).max(500).default(100).describe('L-BFGS: how many past steps shape its curvature estimate'),
