@@ -49,7 +49,7 @@ export function followUpPlan(input: {
     case 'upscale': {
       const size = Math.min(parent.size * 2, input.maxSize);
       if (size <= parent.size) throw new JobError({ code: 'FOLLOW_UP_AT_CAP', jobId: input.jobId, size: parent.size, maxSize: input.maxSize });
-      options = { ...parent, ...same, size, steps: Math.max(1, Math.ceil(parent.steps / 2)), scales: [], ...(CAN_START_FROM_IMAGE ? { init: 'image' } : {}) };
+      options = { ...parent, ...same, size, steps: Math.max(1, Math.ceil(parent.steps / 2)), scales: [], octaves: 0, ...(CAN_START_FROM_IMAGE ? { init: 'image' } : {}) };
       fromResult = true;
       break;
     }

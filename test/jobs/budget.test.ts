@@ -64,7 +64,7 @@ describe('hourly compute budgets', () => {
 
   it('counts waiting jobs by their estimate', async () => {
     await runJob('alice', 10, 0);
-    const twice = { options: { size: 64, steps: 200 } };
+    const twice = { options: { size: 64, steps: 200, octaves: 0 } };
     await h.service.submit(submission('alice', twice)); // 10 s used + 20 s expected: the 30 s are spoken for
     // even when the finished run leaves the window, the waiting one and this one need 40 s
     await expect(h.service.submit(submission('alice', twice))).rejects.toMatchObject({ code: 'LIMIT_REACHED', details: { limit: 'userBudget', retryAt: null } });
@@ -82,7 +82,7 @@ describe('hourly compute budgets', () => {
 
   it('refuses a job that could never fit the budget, saying what to change', async () => {
     await runJob('alice', 20, 0);
-    const refused = await refusal(h.service.submit(submission('bob', { options: { size: 64, steps: 200 } })));
+    const refused = await refusal(h.service.submit(submission('bob', { options: { size: 64, steps: 200, octaves: 0 } })));
     expect(refused).toMatchObject({ code: 'JOB_TOO_LARGE', details: { estimatedSeconds: 40, budgetSeconds: 30, scope: 'user' } });
     expect(said(refused)).toBe('This job needs about 40 seconds of compute, more than the 30 seconds each user may use per hour: use fewer steps or a smaller size.');
   });

@@ -102,7 +102,7 @@ describe('the job queue', () => {
     await h.service.submit(submission('alice'));
     const running = await h.fake.run(1);
     running.advance(25, 100); // 2.5 s for a quarter: 7.5 s left at this pace
-    const waiting = await h.service.submit(submission('bob', { options: { size: 64, steps: 200 } }));
+    const waiting = await h.service.submit(submission('bob', { options: { size: 64, steps: 200, octaves: 0 } }));
     expect(waiting.position).toBe(1);
     expect(waiting.startsInSeconds).toBeCloseTo(7.5);
     expect(waiting.etaSeconds).toBeCloseTo(7.5 + 20); // twice the steps of the measured job

@@ -20,7 +20,7 @@ import {
   type ServerLimits,
 } from '../../src/jobs/index.js';
 import { describeJobError } from '../../src/bots/shared/messages/job-errors.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
 import { tempDir } from '../store/support.js';
 
 export const T0 = Date.UTC(2025, 10, 30, 12, 0, 0);
@@ -186,6 +186,7 @@ export interface HarnessOptions {
   /** the process's name on its claims; harnesses share one unless told, like a worker restarted under the same name */
   readonly owner?: string;
   readonly deps?: Partial<JobServiceDeps>;
+  readonly storeOptions?: Partial<OpenStoreOptions>;
 }
 
 export const OPERATOR_LIMITS: ServerLimits = {
@@ -203,7 +204,7 @@ export const OPERATOR_LIMITS: ServerLimits = {
 export async function startHarness(dir: string, options: HarnessOptions = {}): Promise<Harness> {
   const clock = options.clock ?? new FakeClock();
   const fake = new FakeRunner(clock);
-  const store = await openStore({ databasePath: path.join(dir, 'stylebot.db'), now: () => clock.now() });
+  const store = await openStore({ databasePath: path.join(dir, 'stylebot.db'), now: () => clock.now(), ...options.storeOptions });
   const files = new JobFiles(path.join(dir, 'data'));
   const service = createJobService({
     store,
@@ -250,7 +251,8 @@ export function submission(userId: string, extra: Record<string, unknown> = {}) 
     userId,
     content: picture('content'),
     styles: [picture('style')],
-    options: { size: 64, steps: 100 },
+    // one scale: the budget and queue tests count steps and seconds of single-scale runs
+    options: { size: 64, steps: 100, octaves: 0 },
     ...extra,
   };
 }
