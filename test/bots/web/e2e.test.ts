@@ -15,7 +15,7 @@ import { tempDir } from '../../store/support.js';
 import { startWeb } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = path.join(REPO_ROOT, 'docs/images/playground.png');
+const SCREENSHOT = path.join(REPO_ROOT, 'docs/images/playground.png'); // shown in the README: only public-domain and CC0 pictures in it
 
 // Scripts that run in the page (as text: the test's own types know no DOM).
 const RECORD_MESSAGES = `(() => {
@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
 
   it('refuses a file that is not a picture, with the reason next to the input', async () => {
     await page.getByLabel('Content picture').setInputFiles(sharedImage('bad/text_not_an_image.jpg'));
-    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/picabia_udnie.jpg'));
+    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/vangogh_starry_night.jpg'));
     await page.getByRole('button', { name: 'Stylize' }).click();
     const error = page.locator('#err-content');
     await error.filter({ hasText: /\w+/ }).waitFor();
@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
 
   it('shows the thumbnails of both inputs side by side', async () => {
     await page.getByLabel('Content picture').setInputFiles(sharedImage('content/chelsea_cat.jpg'));
-    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/picabia_udnie.jpg'));
+    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/vangogh_starry_night.jpg'));
     const content = await page.locator('#thumbs-content img').boundingBox();
     const style = await page.locator('#thumbs-style img').boundingBox();
     expect(content && style && Math.abs(content.y - style.y) < 2 && style.x > content.x).toBe(true);
@@ -113,7 +113,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
 
   it('runs a short job live: progress with a preview, then the result, the GIF and the loss curve, and the card', async () => {
     await fillOptions({ size: '64', steps: '24', layers: 'seed', seed: '3' });
-    firstJob = await submitVia('content/chelsea_cat.jpg', 'style/picabia_udnie.jpg');
+    firstJob = await submitVia('content/chelsea_cat.jpg', 'style/vangogh_starry_night.jpg');
     const job = panel(firstJob);
     for (const role of ['result', 'gif', 'plot']) await job.locator(`img[data-role=${role}]`).waitFor({ timeout: 90_000 });
     expect(await job.locator('img[data-role=result]').evaluate((img: { decode(): Promise<void>; naturalWidth: number }) => img.decode().then(() => img.naturalWidth))).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the playground in a browser', () => {
   it('refuses a photo cut off after its header when it is sent, with the reason next to the input', async () => {
     const before = await page.locator('.job[data-job]').count();
     await page.getByLabel('Content picture').setInputFiles(sharedImage('bad/truncated_40pct_chelsea.jpg'));
-    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/picabia_udnie.jpg'));
+    await page.getByLabel(/Style pictures/).setInputFiles(sharedImage('style/vangogh_starry_night.jpg'));
     await page.getByRole('button', { name: 'Stylize' }).click();
     // its header is whole; the submission's trial decode finds the cut, so no job waits in the queue for nothing
     const error = page.locator('#err-content');
