@@ -39,7 +39,8 @@ interface Running {
 async function start(config: Config, log: Logger, running: Running): Promise<void> {
   // refuses unwritable storage now, naming the path, rather than failing every job later
   checkWritable({ databasePath: config.databasePath, dataDir: config.dataDir });
-  const store = (running.store = await openStore({ databasePath: config.databasePath, logger: log }));
+  // warmUp: query plans compiled now, not on the main thread during the first job while chats wait
+  const store = (running.store = await openStore({ databasePath: config.databasePath, logger: log, warmUp: true }));
   log.info({ database: config.databasePath, migrations: store.migrations.applied.length }, 'storage ready');
 
   let web: WebAdapter | undefined;

@@ -11,6 +11,7 @@ import { JobRepository } from './jobs.js';
 import { migrate, readMigrations, type MigrateResult } from './migrate.js';
 import { PresetRepository } from './presets.js';
 import { ServerSettingsRepository } from './servers.js';
+import { warmUpQueries } from './warm-up.js';
 
 /** prisma/migrations of this package: two folders up from both src/store and dist/store. */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
@@ -22,6 +23,11 @@ export interface OpenStoreOptions {
   readonly logger?: Logger;
   /** clock for the migration records; default Date.now */
   readonly now?: () => number;
+  /**
+   * compile the job store's query shapes now rather than on the main thread during the first job (see
+   * warm-up.ts); a long-lived process wants it, a short test does not pay for shapes it never uses
+   */
+  readonly warmUp?: boolean;
 }
 
 /** Everything stored, behind repositories. Close it to release the database file. */
@@ -61,7 +67,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (result.unknown.length > 0) log?.warn({ database: file, unknown: result.unknown }, 'database has migrations this version does not know: is an older release running on a newer database?');
 
   const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}` }) });
-  return {
+  const store: Store = {
     jobs: guarded(new JobRepository(prisma), asStoreError),
     presets: guarded(new PresetRepository(prisma), asStoreError),
     servers: guarded(new ServerSettingsRepository(prisma), asStoreError),
@@ -69,6 +75,17 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     migrations: result,
     close: () => prisma.$disconnect(),
   };
+  if (options.warmUp) {
+    const started = performance.now();
+    try {
+      await warmUpQueries(prisma, store);
+    } catch (error) {
+      await prisma.$disconnect();
+      throw asStoreError(error);
+    }
+    log?.debug({ ms: Math.round(performance.now() - started) }, 'database queries compiled');
+  }
+  return store;
 }
 
 /**
