@@ -209,6 +209,10 @@ class Slot {
   }
 
   private receive(message: FromWorker): void {
+    if (message.type === 'warning') {
+      this.options.logger?.warn({ worker: this.index, ...message.details }, message.message);
+      return;
+    }
     const running = this.running;
     if (!running || running.job.id !== message.jobId) return;
     switch (message.type) {

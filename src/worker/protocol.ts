@@ -24,7 +24,9 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'progress'; readonly jobId: string; readonly progress: RunnerProgress }
   | { readonly type: 'result'; readonly jobId: string; readonly result: RunnerResult }
-  | { readonly type: 'error'; readonly jobId: string; readonly error: WireError };
+  | { readonly type: 'error'; readonly jobId: string; readonly error: WireError }
+  /** the engine's own warning (e.g. a failed CUDA start fell back to the CPU), once per engine */
+  | { readonly type: 'warning'; readonly jobId: null; readonly message: string; readonly details: Readonly<Record<string, unknown>> };
 
 export type WireError =
   | { readonly kind: 'engine'; readonly code: EngineErrorCode; readonly message: string }

@@ -6,7 +6,7 @@ import { ownBytes, toWire, type FromWorker, type ToWorker, type WorkerSetup } fr
 
 export interface ServeOptions {
   /** the worker's one engine; default the ONNX engine on the setup's weights (tests pass a stand-in) */
-  readonly createEngine?: (setup: WorkerSetup) => Promise<StylizeEngine>;
+  readonly createEngine?: (setup: WorkerSetup, onWarning: EngineWarning) => Promise<StylizeEngine>;
 }
 
 /**
@@ -15,11 +15,13 @@ export interface ServeOptions {
  * aborts the running job's signal.
  */
 export async function serveJobs(port: MessagePort, setup: WorkerSetup, options: ServeOptions = {}): Promise<void> {
-  const engine = await (options.createEngine ?? defaultEngine)(setup);
+  const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+  // the main thread logs it: a worker has no logger of its own
+  const onWarning = (message: string, details: Readonly<Record<string, unknown>>) => post({ type: 'warning', jobId: null, message, details });
+  const engine = await (options.createEngine ?? defaultEngine)(setup, onWarning);
   const run = createPipelineRunner({ engines: [engine], limits: setup.limits, gifMaxBytes: setup.gifMaxBytes });
   const running = new Map<string, AbortController>();
   const runs = new Set<Promise<void>>();
-  const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
@@ -61,6 +63,8 @@ async function releaseEngine(engine: StylizeEngine): Promise<void> {
   await release?.call(engine).catch(() => undefined);
 }
 
-async function defaultEngine(setup: WorkerSetup): Promise<StylizeEngine> {
-  return Engine.create({ weightsFile: setup.weightsFile, provider: setup.provider, threads: setup.threads });
+type EngineWarning = (message: string, details: Readonly<Record<string, unknown>>) => void;
+
+async function defaultEngine(setup: WorkerSetup, onWarning: EngineWarning): Promise<StylizeEngine> {
+  return Engine.create({ weightsFile: setup.weightsFile, provider: setup.provider, threads: setup.threads, onWarning });
 }

@@ -15,7 +15,10 @@ parentPort!.on('message', (message: ToWorker) => {
 
 const fake = new FakeEngine();
 await serveJobs(parentPort!, workerData as WorkerSetup, {
-  createEngine: async () => ({
+  createEngine: async (_setup, onWarning) => {
+    // as the ONNX engine does once when a CUDA start fails and it runs on the CPU instead
+    onWarning('Running on cpu: the CUDA provider did not start', { provider: 'cpu', wanted: 'cuda' });
+    return {
     stylize: (request: StylizeRequest): Promise<StylizeResult> => {
       if (!current.startsWith('stuck')) return fake.stylize(request);
       const { width, height } = request.content;
@@ -23,5 +26,6 @@ await serveJobs(parentPort!, workerData as WorkerSetup, {
       request.onProgress?.({ step: 0, totalSteps: 3, scale: 0, scaleCount: 1, width, height, losses, elapsedMs: 0 });
       return new Promise(() => undefined);
     },
-  }),
+    };
+  },
 });

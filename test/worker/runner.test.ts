@@ -70,6 +70,14 @@ describe('the worker runner (stand-in engine in the worker)', () => {
     expect(error).toMatchObject({ code: 'TEXT', subject: 'The content image' });
   });
 
+  it("logs the engine's own warning (a provider fallback) once, in the main thread", async () => {
+    const warnings: Array<{ fields: object; message: string }> = [];
+    runner = createWorkerRunner({ workers: 1, engine: { weightsFile: '/none.h5' }, entry: FAKE_ENTRY, logger: { info() {}, error() {}, warn: (fields, message) => warnings.push({ fields, message: message ?? '' }) } });
+    await start(runner, job('one')).result;
+    await start(runner, job('two')).result;
+    expect(warnings).toEqual([{ fields: { worker: 0, provider: 'cpu', wanted: 'cuda' }, message: 'Running on cpu: the CUDA provider did not start' }]);
+  });
+
   it('lets jobs wait for weights still on their way, and fail with their error', async () => {
     let deliver!: (file: string) => void;
     runner = createWorkerRunner({ workers: 1, engine: { weightsFile: new Promise<string>((resolve) => (deliver = resolve)) }, entry: FAKE_ENTRY });
