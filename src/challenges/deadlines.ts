@@ -1,20 +1,8 @@
-/** Time as the challenge service sees it; structurally the bot core's Timers, so tests drive both by hand. */
-export interface DeadlineTimers {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { systemTimers, type Timers } from '../jobs/index.js';
 
-export const systemDeadlineTimers: DeadlineTimers = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    // a deadline days away must not keep the process alive at shutdown
-    handle.unref();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+/** Time as the challenge service sees it: the job service's Timers, so tests drive both by hand. */
+export type DeadlineTimers = Timers;
+export const systemDeadlineTimers: DeadlineTimers = systemTimers;
 
 /** Node's timers overflow past 2^31-1 ms (about 24.8 days): longer waits are made of several. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

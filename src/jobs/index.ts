@@ -5,7 +5,7 @@ export { IMAGE_INPUT_MESSAGES, type ImageInputDetails, type ImageInputErrorCode 
 export { mayCancel, maySee, type Requester } from './access.js';
 export { BUDGET_WINDOW_MS, checkBudget, type BudgetInput, type BudgetVerdict } from './budget.js';
 export { cardOfRecord, decodeCursor, encodeCursor, type JobCard } from './card.js';
-export { systemClock, type Clock } from './clock.js';
+export { systemClock, systemTimers, type Clock, type Timers } from './clock.js';
 export {
   isJobError,
   JobError,

@@ -1,23 +1,7 @@
-/**
- * Time as the core sees it: a clock for deadlines and ETAs, timers for coalescing edits, retry backoff and
- * download limits. Injected so tests drive time by hand instead of sleeping.
- */
-export interface Timers {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import type { Timers } from '../../jobs/index.js';
 
-export const systemTimers: Timers = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    // a pending edit or retry must not keep the process alive at shutdown
-    handle.unref();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+// The core's time is the job service's: one Timers type for edits, retries, downloads and deadlines.
+export { systemTimers, type Timers } from '../../jobs/index.js';
 
 /** Resolves after `ms` on `timers`, or rejects with the signal's reason when it aborts first. */
 export function delay(timers: Timers, ms: number, signal?: AbortSignal): Promise<void> {
