@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.js';
 import { createImageInputCheck, createJobService, createPipelineRunner, JobFiles, type JobService, type JobRunner } from '../../src/jobs/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { REAL_WEIGHTS, sharedImage } from '../helpers/paths.js';
+import { REAL_WEIGHTS } from '../helpers/paths.js';
 import { tempDir } from '../store/support.js';
-import { recordEvents, refusal, said, type Recorder } from './support.js';
+import { realSubmission, recordEvents, refusal, said, type Recorder } from './support.js';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
 
@@ -44,15 +44,7 @@ describe('the queue with the real pipeline, engine and weights', () => {
     tmp.cleanup();
   });
 
-  const request = (options: Record<string, unknown>) => ({
-    platform: 'discord',
-    serverId: 'guild-1',
-    channelId: 'channel-1',
-    userId: 'alice',
-    content: readFileSync(sharedImage('content/chelsea_cat.jpg')),
-    styles: [readFileSync(sharedImage('style/vangogh_starry_night.jpg'))],
-    options,
-  });
+  const request = realSubmission;
 
   it('runs a tiny job end to end and keeps its result, GIF and loss plot', async () => {
     const { job } = await service.submit(request({ size: 32, steps: 2, seed: 1, frameEvery: 1 }));

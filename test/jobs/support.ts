@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
@@ -21,6 +22,7 @@ import {
 } from '../../src/jobs/index.js';
 import { describeJobError } from '../../src/bots/shared/messages/job-errors.js';
 import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+import { sharedImage } from '../helpers/paths.js';
 import { tempDir } from '../store/support.js';
 
 export const T0 = Date.UTC(2025, 10, 30, 12, 0, 0);
@@ -294,4 +296,17 @@ export function harnessPerTest(use: (harness: Harness, dir: string) => void, opt
     await harness?.close();
     tmp?.cleanup();
   });
+}
+
+/** A submission of real pictures from ../shared (the cat in the style of The Starry Night) by alice. */
+export function realSubmission(options: Record<string, unknown>) {
+  return {
+    platform: 'discord',
+    serverId: 'guild-1',
+    channelId: 'channel-1',
+    userId: 'alice',
+    content: readFileSync(sharedImage('content/chelsea_cat.jpg')),
+    styles: [readFileSync(sharedImage('style/vangogh_starry_night.jpg'))],
+    options,
+  };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import sharp from 'sharp';
@@ -6,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageInputCheck, createJobService, JobFiles, type JobService } from '../../src/jobs/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createWorkerRunner, type WorkerRunner } from '../../src/worker/index.js';
-import { REAL_WEIGHTS, sharedImage } from '../helpers/paths.js';
-import { recordEvents, type Recorder } from '../jobs/support.js';
+import { REAL_WEIGHTS } from '../helpers/paths.js';
+import { realSubmission, recordEvents, type Recorder } from '../jobs/support.js';
 import { tempDir } from '../store/support.js';
 
 describe('the job service on the worker runner (real engine and weights)', () => {
@@ -31,15 +30,7 @@ describe('the job service on the worker runner (real engine and weights)', () =>
     tmp.cleanup();
   });
 
-  const request = (options: Record<string, unknown>) => ({
-    platform: 'discord',
-    serverId: 'guild-1',
-    channelId: 'channel-1',
-    userId: 'alice',
-    content: readFileSync(sharedImage('content/chelsea_cat.jpg')),
-    styles: [readFileSync(sharedImage('style/vangogh_starry_night.jpg'))],
-    options,
-  });
+  const request = realSubmission;
   const alice = { platform: 'discord', serverId: 'guild-1', userId: 'alice' };
 
   it('cancels a running job at once, then runs the next job on the same worker', async () => {
