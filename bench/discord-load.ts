@@ -22,7 +22,7 @@ const USERS = 10;
 const INVOCATIONS = 40;
 const WINDOW_MS = 2000;
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, 'discord-load': { type: 'boolean', default: true } } });
 const root = process.cwd();
 const image = (relative: string) => readFileSync(path.resolve(root, '../shared/images', relative));
 const commands = JSON.parse(readFileSync(path.join(root, 'commands/discord.json'), 'utf8')) as CommandDefinition[];
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'stylebot-discord-bench-'));
   const logger = pino({ level: 'silent' });
   const fake = await new FakeDiscord({ commands }).start();
-  const store = await openStore({ databasePath: path.join(dir, 'stylebot.db') });
+  const store = await openStore({ databasePath: path.join(dir, 'stylebot.db'), migrationsDir: path.resolve(root, 'prisma/migrations') });
   const blocking = blockingRunner();
   const service = createJobService({ store, files: new JobFiles(path.join(dir, 'data')), runner: blocking.runner, checkInputs: createImageInputCheck(), logger, sweepIntervalMs: 0 });
   const core = createBotCore({ jobs: service, logger });

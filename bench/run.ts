@@ -1,4 +1,6 @@
 // `npm run bench` dispatches here: `--event-loop` measures the main thread while a job runs in the worker;
-// anything else is the engine's speed bench.
+// `--discord-load` sends 40 /stylize from 10 users to the local fake Discord while a job runs; anything
+// else is the engine's speed bench.
 if (process.argv.includes('--event-loop')) await import('./event-loop.js');
+else if (process.argv.includes('--discord-load')) await import('./discord-load.js');
 else await import('./engine.js');
