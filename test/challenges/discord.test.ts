@@ -118,6 +118,8 @@ describe('/challenge on Discord, through the local fake Discord', () => {
     expect(text).toContain('Style challenge: Great waves');
     expect(text).toMatch(/One entry per member/);
     expect(text).toMatch(/Closes .* \(in 1 hour\)/);
+    // the rules name the command as Discord members type it
+    expect(text).toContain('`/challenge submit`');
     expect(announcement.files.map((f) => f.filename)).toEqual([expect.stringMatching(/style\.jpg$/)]);
   });
 

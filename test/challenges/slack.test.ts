@@ -94,6 +94,9 @@ describe('challenges on Slack, through the local fake Slack', () => {
     const thread = await startChallenge();
     const announcement = threadMessages(thread)[0]!;
     expect(text(announcement)).toMatch(/One entry per member/);
+    // the rules name Slack's command, not Discord's
+    expect(text(announcement)).toContain('`/stylize-challenge submit`');
+    expect(text(announcement)).not.toContain('`/challenge');
     expect(text(announcement)).toMatch(/in 1 hour/);
     await fake.waitUntil(() => threadMessages(thread).find((m) => m.files.some((f) => /style\.jpg$/.test(f.name))));
     expect(JSON.stringify((await slash('', 'U0ADA')).blocks)).toMatch(/How to use challenges/);
@@ -147,7 +150,11 @@ describe('challenges on Slack, through the local fake Slack', () => {
       return body.errors[CONTENT_BLOCK]!;
     };
 
-    expect(errorsOf(await submitForm(file('ada.jpg', 'content/chelsea_cat.jpg'), 'U0ADA'))).toMatch(/no open challenge/);
+    const noChallenge = errorsOf(await submitForm(file('ada.jpg', 'content/chelsea_cat.jpg'), 'U0ADA'));
+    expect(noChallenge).toMatch(/no open challenge/);
+    expect(noChallenge).toContain('/stylize-challenge list');
+    expect(noChallenge).not.toMatch(/[^-]\/challenge list/);
+    expect(JSON.stringify(await slash('list', 'U0ADA'))).toContain('`@Stylebot challenge start` with the style picture attached');
     const thread = await startChallenge();
     const notAPicture = fake.fileObject(fake.hostFile('notes.jpg', 'image/jpeg', Buffer.from('just some text, not a picture')));
     expect(errorsOf(await submitForm(notAPicture, 'U0ADA'))).toMatch(/picture/i);

@@ -105,7 +105,7 @@ export class InteractionHandler {
     try {
       command = commandForAction(interaction.customId, { replyRef: commandReplyRef(interaction), ...(input === undefined ? {} : { input }) });
     } catch (error) {
-      if (error instanceof ActionCodecError) return { reply: { visibility: 'private', message: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated } }, command: null };
+      if (error instanceof ActionCodecError) return { reply: { visibility: 'private', message: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated('discord') } }, command: null };
       return { reply: this.unexpected(error, interaction), command: null };
     }
     return { reply: await this.run(command, actorOf(interaction), interaction), command };

@@ -85,7 +85,7 @@ export function createBotCore(deps: BotCoreDeps): BotCoreHandle {
       const fieldErrors = details.code === 'PRESET_NOT_FOUND' && command.kind === 'stylize' ? { preset: describeJobError(details, timers.now()) } : undefined;
       return privateProblem(title, describeJobError(details, timers.now()), fieldErrors);
     }
-    if (error instanceof ActionCodecError) return privateProblem(TITLES.refused, TEXT.buttonOutdated);
+    if (error instanceof ActionCodecError) return privateProblem(TITLES.refused, TEXT.buttonOutdated(actor.platform));
     const errorId = newErrorId();
     logger.error({ err: error, errorId, command: command.kind, platform: actor.platform, server: actor.serverId, user: actor.userId }, 'command failed unexpectedly');
     return privateProblem(TITLES.unexpected, TEXT.unexpected(errorId));

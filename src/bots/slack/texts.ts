@@ -18,5 +18,5 @@ export const slackTexts: SlackTexts = {
   usage: (command) => textCommandUsage(command, SLASH_COMMANDS[command]),
   nextPage: (command, cursor) => nextPageHint(SLASH_COMMANDS[command], cursor),
   mentionUsage: mentionUsage('@Stylebot'),
-  buttonOutdated: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated },
+  buttonOutdated: { tone: 'warning', title: TITLES.refused, body: TEXT.buttonOutdated('slack') },
 };

@@ -182,6 +182,28 @@ describe('presets and settings', () => {
     expect((await preset({ op: 'show', name: 'soft' })).message.title).toBe('Not found');
   });
 
+  it('names the commands as each platform spells them: the share code, no presets, a saved one', async () => {
+    const sentences = async (platform: 'discord' | 'slack' | 'web') => {
+      const who = actor({ platform });
+      const none = (await preset({ op: 'list' }, who)).message.body;
+      const saved = (await preset({ op: 'save', name: 'soft', options: { steps: '30' } }, who)).message.body;
+      const share = (await preset({ op: 'share', name: 'soft' }, who)).message.body;
+      return { none, saved, share };
+    };
+    const discord = await sentences('discord');
+    expect(discord.share).toMatch(/^Share code of `soft`: anyone can import it with `\/preset import`\.\n`sb1\./);
+    expect(discord.none).toContain('save one with `/preset save`');
+    expect(discord.saved).toContain('the preset option of `/stylize`.');
+    const slack = await sentences('slack');
+    expect(slack.share).toMatch(/^Share code of `soft`: anyone can import it with `\/stylize-preset import`\.\n`sb1\./);
+    expect(slack.none).toContain('save one with `/stylize-preset save`');
+    expect(slack.saved).toContain('the preset option of `/stylize`.');
+    const web = await sentences('web');
+    expect(web.share).toMatch(/^Share code of `soft`: anyone can import it with the Import code button under Presets\.\n`sb1\./);
+    expect(web.none).toContain('save one with the Save options as preset button');
+    expect(Object.values(web).join('\n')).not.toMatch(/`\//);
+  });
+
   it('saves a finished job’s settings as a preset, without its seed', async () => {
     const jobId = await finishedJob();
     const noName = await preset({ op: 'saveFromJob', name: '', jobId });

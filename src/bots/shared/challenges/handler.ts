@@ -18,7 +18,7 @@ export function challengeHandler(service: ChallengesPort): Handler<'challenge'> 
     try {
       return await run(command, actor, deps, service);
     } catch (error) {
-      if (isChallengeError(error)) return privateProblem(challengeErrorTitle(error.details), describeChallengeError(error.details, deps.timers.now()));
+      if (isChallengeError(error)) return privateProblem(challengeErrorTitle(error.details), describeChallengeError(error.details, deps.timers.now(), actor.platform));
       throw error;
     }
   };
@@ -32,7 +32,7 @@ async function run(command: ChallengeCommand, actor: Actor, deps: HandlerDeps, s
   switch (command.op) {
     case 'start': {
       // refused before any byte is downloaded
-      if (!actor.isAdmin) return privateProblem(CHALLENGE_TITLES.notAllowed, describeChallengeError({ code: 'NOT_ADMIN' }, now));
+      if (!actor.isAdmin) return privateProblem(CHALLENGE_TITLES.notAllowed, describeChallengeError({ code: 'NOT_ADMIN' }, now, actor.platform));
       const { patch, violations } = parseRawOptions(command.options);
       if (violations.length > 0) return privateProblem(TITLES.cannotStart, TEXT.optionsInvalid(optionProblems(violations)), Object.fromEntries(violations.map((v) => [v.name, v.message])));
       const style = await download('style', command.style, deps);
@@ -83,7 +83,7 @@ async function run(command: ChallengeCommand, actor: Actor, deps: HandlerDeps, s
       // the local web page hosts no challenge of its own: its operator sees every server's, read only
       const everywhere = actor.platform === 'web';
       const { open, past } = everywhere ? await service.listEverywhere() : await service.list(actor);
-      return { visibility: 'private', message: listMessage(open, past, now, everywhere) };
+      return { visibility: 'private', message: listMessage(actor.platform, open, past, now, everywhere) };
     }
   }
 }

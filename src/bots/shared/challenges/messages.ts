@@ -1,7 +1,8 @@
 import type { ChallengeErrorDetails, ChallengeRecord, EntryRecord, Leaderboard, RankedEntry } from '../../../challenges/index.js';
 import { STYLIZE_DEFAULTS } from '../../../pipeline/index.js';
 import { encodeAction } from '../actions.js';
-import type { ActionButton, MessageField, MessageParts } from '../contract.js';
+import type { ActionButton, MessageField, MessageParts, PlatformName } from '../contract.js';
+import { commandName } from '../messages/commands.js';
 import { code, plural } from '../messages/format.js';
 import { duration } from '../messages/job-errors.js';
 import { optionName } from '../messages/replies.js';
@@ -19,8 +20,11 @@ const PLATFORM_NAMES: Readonly<Record<string, string>> = { discord: 'Discord', s
 
 export const TIE_RULE = 'Most votes wins; equal votes go to the entry that came in first.';
 
-export const RULES = [
-  'Submit your own photo with `/challenge submit`: it is painted with this style and the locked settings below, so entries are comparable.',
+/** A challenge's platform as stored; an unknown one gets the Discord spellings rather than none. */
+const platformOf = (c: ChallengeRecord): PlatformName => (c.platform === 'slack' || c.platform === 'web' ? c.platform : 'discord');
+
+export const rules = (platform: PlatformName) => [
+  `Submit your own photo with ${commandName(platform, 'challenge submit')}: it is painted with this style and the locked settings below, so entries are comparable.`,
   'One entry per member: a new submission replaces your entry once its picture is ready, and the votes of the old one are dropped.',
   'Vote with the **Vote** button under an entry: one vote per member, not for your own entry; you can move it until the deadline.',
   'An entry counts when its picture is ready before the deadline.',
@@ -45,7 +49,7 @@ export const CHALLENGE_TEXT = {
   willReplace: (entry: EntryRecord, votes: number) =>
     `It replaces your entry ${code(entry.id)} when it is ready${votes > 0 ? `, and that entry's ${plural(votes, 'vote')} will be dropped` : ''}.`,
   noEntries: 'No entries yet.',
-  listEmpty: 'No challenges here yet. A server admin starts one with `/challenge start`.',
+  listEmpty: (platform: PlatformName) => `No challenges here yet. A server admin starts one with ${commandName(platform, 'challenge start')}.`,
   listEmptyEverywhere: 'No challenges yet. They are started on Discord or Slack, and listed here.',
 } as const;
 
@@ -59,20 +63,20 @@ export const CHALLENGE_FORM_TEXT = {
   opensForm: 'opens a form to send your photo (or mention the bot with the photo attached)',
 } as const;
 
-export function describeChallengeError(d: ChallengeErrorDetails, now: number): string {
+export function describeChallengeError(d: ChallengeErrorDetails, now: number, platform: PlatformName): string {
   switch (d.code) {
     case 'NOT_ADMIN':
       return 'Only server admins (Manage Server on Discord; workspace admins or the challenge user group on Slack) can start a challenge.';
     case 'NOT_MODERATOR':
       return `Only moderators and admins can end challenge ${code(d.challengeId)} early; it closes by itself at its deadline.`;
     case 'CHALLENGE_NOT_FOUND':
-      return `There is no challenge ${code(d.challengeId)} in this server: see \`/challenge list\`.`;
+      return `There is no challenge ${code(d.challengeId)} in this server: see ${commandName(platform, 'challenge list')}.`;
     case 'NO_OPEN_CHALLENGE':
-      return 'There is no open challenge in this server right now: see `/challenge list` for past ones.';
+      return `There is no open challenge in this server right now: see ${commandName(platform, 'challenge list')} for past ones.`;
     case 'WHICH_CHALLENGE':
       return `Several challenges are open; say which one with its id: ${d.open.map((c) => `${code(c.id)} (${c.title})`).join(', ')}.`;
     case 'CHALLENGE_CLOSED':
-      return `Challenge ${code(d.challengeId)} closed ${d.closedAt.getTime() <= now ? `at ${when(d.closedAt)}` : ''}: no more entries or votes. See the results with \`/challenge leaderboard\`.`.replace('  ', ' ');
+      return `Challenge ${code(d.challengeId)} closed ${d.closedAt.getTime() <= now ? `at ${when(d.closedAt)}` : ''}: no more entries or votes. See the results with ${commandName(platform, 'challenge leaderboard')}.`.replace('  ', ' ');
     case 'BAD_DURATION':
       return `${code(d.text || ' ')} is not a duration I can read: write it like \`2d\`, \`6h\`, \`90m\` or \`1d12h\`, between ${duration(d.minMs / 1000)} and ${duration(d.maxMs / 1000)}.`;
     case 'BAD_TITLE':
@@ -118,7 +122,7 @@ export function announcement(c: ChallengeRecord, now: number): MessageParts {
   return {
     tone: 'info',
     title: `Style challenge: ${c.title}`,
-    body: [`Started by ${mention(c.createdBy)}. Closes ${deadlineText(c.closesAt, now)}.`, '', ...RULES.map((r) => `• ${r}`)].join('\n'),
+    body: [`Started by ${mention(c.createdBy)}. Closes ${deadlineText(c.closesAt, now)}.`, '', ...rules(platformOf(c)).map((r) => `• ${r}`)].join('\n'),
     fields: [{ name: 'Deadline', value: when(c.closesAt), inline: true }, { name: 'Challenge id', value: code(c.id), inline: true }, ...settingsFields(c.options)],
     images: [styleImage(c)],
     footer: `challenge ${c.id}`,
@@ -194,8 +198,8 @@ export function closingMessage(c: ChallengeRecord, winners: readonly RankedEntry
 }
 
 /** `everywhere`: challenges of every server (the operator's page), each line saying where it runs. */
-export function listMessage(open: readonly ChallengeRecord[], past: readonly ChallengeRecord[], now: number, everywhere = false): MessageParts {
-  if (open.length === 0 && past.length === 0) return { tone: 'info', title: 'Challenges', body: everywhere ? CHALLENGE_TEXT.listEmptyEverywhere : CHALLENGE_TEXT.listEmpty };
+export function listMessage(platform: PlatformName, open: readonly ChallengeRecord[], past: readonly ChallengeRecord[], now: number, everywhere = false): MessageParts {
+  if (open.length === 0 && past.length === 0) return { tone: 'info', title: 'Challenges', body: everywhere ? CHALLENGE_TEXT.listEmptyEverywhere : CHALLENGE_TEXT.listEmpty(platform) };
   const fields: MessageField[] = [];
   const name = (c: ChallengeRecord) => `${code(c.id)} **${c.title}**${everywhere ? ` (${PLATFORM_NAMES[c.platform] ?? c.platform} server ${code(c.serverId)})` : ''}`;
   if (open.length > 0) fields.push({ name: 'Open', value: open.map((c) => `${name(c)} — closes ${deadlineText(c.closesAt, now)}`).join('\n') });

@@ -7,7 +7,7 @@ import { ownerOf } from './context.js';
 export const history: Handler<'history'> = async (command, actor, deps) => {
   const page = await deps.jobs.history(ownerOf(actor), { limit: deps.historyPageSize, ...(command.cursor ? { cursor: command.cursor } : {}) });
   const lines = page.jobs.map((j) => jobLine(j));
-  const body = lines.length > 0 ? [...lines, ...(page.nextCursor === null && command.cursor ? [TEXT.historyEnd] : [])].join('\n') : command.cursor ? TEXT.historyEnd : TEXT.historyEmpty;
+  const body = lines.length > 0 ? [...lines, ...(page.nextCursor === null && command.cursor ? [TEXT.historyEnd] : [])].join('\n') : command.cursor ? TEXT.historyEnd : TEXT.historyEmpty(actor.platform);
   return {
     visibility: 'private',
     message: {

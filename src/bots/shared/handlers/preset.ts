@@ -1,5 +1,5 @@
 import { OPTION_DESCRIPTORS, parseRawOptions, STYLIZE_DEFAULTS, type StylizeOptions } from '../../../pipeline/index.js';
-import type { Reply } from '../contract.js';
+import type { PlatformName, Reply } from '../contract.js';
 import { code, optionName, optionProblems, privateInfo, privateProblem, TEXT, TITLES } from '../messages/index.js';
 import type { PresetView } from '../jobs-types.js';
 import type { Handler } from './context.js';
@@ -16,17 +16,17 @@ export const preset: Handler<'preset'> = async (command, actor, deps) => {
       if (violations.length > 0) return privateProblem(TITLES.refused, TEXT.optionsInvalid(optionProblems(violations)), Object.fromEntries(violations.map((v) => [v.name, v.message])));
       if (Object.keys(patch).length === 0) return privateProblem(TITLES.refused, TEXT.presetEmpty);
       const { preset: saved, created } = await presets.save(owner, command.name, patch);
-      return saved_(saved, created);
+      return saved_(actor.platform, saved, created);
     }
     case 'saveFromJob': {
       if (command.name.trim() === '') return privateProblem(TITLES.refused, TEXT.presetNameMissing, { name: TEXT.presetNameMissing });
       const { job } = await deps.jobs.status(requesterOf(actor), command.jobId);
       const { preset: saved, created } = await presets.save(owner, command.name, reusableOptions(job.options));
-      return saved_(saved, created);
+      return saved_(actor.platform, saved, created);
     }
     case 'list': {
       const all = await presets.list(owner);
-      if (all.length === 0) return privateInfo({ title: 'Your presets', body: TEXT.presetNone });
+      if (all.length === 0) return privateInfo({ title: 'Your presets', body: TEXT.presetNone(actor.platform) });
       return privateInfo({ title: 'Your presets', body: all.map((p) => `${code(p.name)}${p.isDefault ? ' (default)' : ''}: ${summary(p)}`).join('\n') });
     }
     case 'show': {
@@ -45,7 +45,7 @@ export const preset: Handler<'preset'> = async (command, actor, deps) => {
       return privateInfo({ title: 'Default preset', body: TEXT.presetDefault(command.name === null ? null : command.name.trim().toLowerCase()) });
     case 'share': {
       const shareCode = await presets.share(owner, command.name);
-      return privateInfo({ title: 'Share code', body: `${TEXT.presetShare(command.name.trim().toLowerCase())}\n${code(shareCode)}` });
+      return privateInfo({ title: 'Share code', body: `${TEXT.presetShare(actor.platform, command.name.trim().toLowerCase())}\n${code(shareCode)}` });
     }
     case 'import': {
       const imported = await presets.import(owner, command.code, command.name);
@@ -54,8 +54,8 @@ export const preset: Handler<'preset'> = async (command, actor, deps) => {
   }
 };
 
-function saved_(saved: PresetView, created: boolean): Reply {
-  return privateInfo({ tone: 'success', title: created ? 'Preset saved' : 'Preset replaced', body: `${TEXT.presetSaved(saved.name, created)}\n${summary(saved)}` });
+function saved_(platform: PlatformName, saved: PresetView, created: boolean): Reply {
+  return privateInfo({ tone: 'success', title: created ? 'Preset saved' : 'Preset replaced', body: `${TEXT.presetSaved(platform, saved.name, created)}\n${summary(saved)}` });
 }
 
 function summary(p: PresetView): string {

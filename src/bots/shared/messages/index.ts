@@ -2,6 +2,7 @@
 export { describeFailure, describeJobError, duration, relative } from './job-errors.js';
 export { describeAttachmentProblem, pictureSubject } from './attachments.js';
 export { about, bold, code, fileSize, plural, shortDuration } from './format.js';
+export { commandName, type CommandKey } from './commands.js';
 export { optionName, optionProblems, privateInfo, privateProblem, TEXT, TITLES } from './replies.js';
 export {
   cancelButton,

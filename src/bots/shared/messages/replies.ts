@@ -1,5 +1,6 @@
 import { findDescriptor } from '../../../pipeline/index.js';
-import type { MessageParts, Reply } from '../contract.js';
+import type { MessageParts, PlatformName, Reply } from '../contract.js';
+import { commandName } from './commands.js';
 import { code } from './format.js';
 
 /** A problem only the actor sees, with what to do next. */
@@ -38,16 +39,17 @@ export const TEXT = {
     `Something went wrong on the bot's side (error id ${code(errorId)}). Try again; if it keeps happening, give the bot's operator this id.`,
   queueServerScope: 'Only moderators and admins can see the whole server\'s queue: ask for your own jobs instead.',
   queueEmpty: (scope: 'mine' | 'server') => (scope === 'mine' ? 'You have no jobs running or waiting here.' : 'Nothing is running or waiting in this server.'),
-  historyEmpty: 'You have no jobs yet: start one with /stylize.',
+  historyEmpty: (platform: PlatformName) => `You have no jobs yet: start one with ${commandName(platform, 'stylize')}.`,
   historyEnd: 'That is all of your jobs.',
   cancelledWaiting: (jobId: string) => `Job ${code(jobId)} was cancelled before it started.`,
   cancelledRunning: (jobId: string, step: number, total: number) => `Job ${code(jobId)} was stopped at step ${step}/${total}.`,
   presetNameMissing: 'Give the preset a name: 1 to 32 letters, digits, - or _.',
-  presetSaved: (name: string, created: boolean) => `${created ? 'Saved' : 'Replaced'} your preset ${code(name)}. Use it with the preset option of /stylize.`,
+  presetSaved: (platform: PlatformName, name: string, created: boolean) =>
+    `${created ? 'Saved' : 'Replaced'} your preset ${code(name)}. Use it with the preset option of ${commandName(platform, 'stylize')}.`,
   presetDeleted: (name: string) => `Deleted your preset ${code(name)}.`,
   presetDefault: (name: string | null) => (name === null ? 'Your jobs no longer use a default preset.' : `Your jobs now start from preset ${code(name)}, below the options you type.`),
-  presetNone: 'You have no presets yet: save one with /preset save, or with Save as preset under a result.',
-  presetShare: (name: string) => `Share code of ${code(name)}: anyone can import it with /preset import.`,
+  presetNone: (platform: PlatformName) => `You have no presets yet: save one with ${commandName(platform, 'preset save')}, or with Save as preset under a result.`,
+  presetShare: (platform: PlatformName, name: string) => `Share code of ${code(name)}: anyone can import it with ${commandName(platform, 'preset import')}.`,
   presetImported: (name: string) => `Imported the preset as ${code(name)}.`,
   presetProblems: 'These stored options are no longer accepted; save the preset again to use it:',
   presetEmpty: 'A preset needs at least one option: give the options to save.',
@@ -56,5 +58,6 @@ export const TEXT = {
   settingsReset: "This server's limits and defaults are back to the bot's.",
   limitsInvalid: (lines: string) => `Some limits are not valid:\n${lines}`,
   featureOff: 'That is not enabled on this bot; ask its operator.',
-  buttonOutdated: 'That button belongs to an older message of the bot and no longer works: use /job with the job id to get fresh buttons.',
+  buttonOutdated: (platform: PlatformName) =>
+    `That button belongs to an older message of the bot and no longer works: use ${commandName(platform, 'job')} with the job id to get fresh buttons.`,
 } as const;
