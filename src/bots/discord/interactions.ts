@@ -16,7 +16,7 @@ import { nextPageHint } from '../shared/messages/forms.js';
 import { followUpButtons, TEXT, TITLES } from '../shared/messages/index.js';
 import { loggableError } from './errors.js';
 import { actorOf, commandOf, commandReplyRef, threadsPossible, type ParseContext } from './parse.js';
-import { conversationRef } from './refs.js';
+import { conversationRef, messageRef } from './refs.js';
 import { interactionBody, renderMessage } from './render.js';
 
 /** the id of the text input in the modals that buttons with `asksFor` open */
@@ -160,6 +160,8 @@ export class InteractionHandler {
       await this.deps.core.bind(
         reply.jobId,
         conversationRef({ v: 1, channelId: message.channelId, messageId: message.id, startThread: threadsPossible(interaction), threadName: reply.threadTitle ?? reply.message.title }),
+        // the follow-up itself: the core edits its queue line and Cancel button away when the job moves on
+        messageRef(message.channelId, message.id),
       );
     }
     // a new challenge: its entries and winners go to a thread on the announcement

@@ -251,9 +251,11 @@ export interface BotCore {
   /**
    * Where a job's updates go, once the adapter has shown the command's reply: a reference that `post` and
    * `upload` accept as the conversation (e.g. the thread made on the reply). Updates that came before are
-   * delivered then (the latest state only).
+   * delivered then (the latest state only). `reply`, when given, is the adapter's public reply itself (a
+   * reference `edit` accepts): the core edits it once when the job starts and once at its end, to a short
+   * line without buttons, so that it never keeps a stale queue place or a Cancel that no longer applies.
    */
-  bind(jobId: string, conversation: ReplyRef): Promise<void>;
+  bind(jobId: string, conversation: ReplyRef, reply?: ReplyRef): Promise<void>;
   /** Where a new challenge's entries and winners are posted: like `bind`, for a reply with `challengeId`. */
   bindChallenge?(challengeId: string, conversation: ReplyRef): Promise<void>;
 }

@@ -108,7 +108,7 @@ export function createBotCore(deps: BotCoreDeps): BotCoreHandle {
       }
     },
     attach: (transport: Transport) => updates.attach(transport),
-    bind: async (jobId, conversation) => updates.bind(jobId, conversation),
+    bind: async (jobId, conversation, reply) => updates.bind(jobId, conversation, reply),
     ...(deps.bindChallenge ? { bindChallenge: deps.bindChallenge } : {}),
     idle: () => updates.idle(),
     close: () => updates.close(),

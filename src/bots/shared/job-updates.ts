@@ -9,6 +9,10 @@ import {
   progressStatus,
   queuedStatus,
   recoveredStatus,
+  replyCancelled,
+  replyDone,
+  replyFailed,
+  replyRunning,
   resultCard,
   resultImages,
   startedStatus,
@@ -47,6 +51,12 @@ interface Tracked {
   readonly fallback: ReplyRef | null;
   status: ReplyRef | null;
   result: ReplyRef | null;
+  /** the adapter's public reply to the command, when it told where it is */
+  reply: ReplyRef | null;
+  /** what the reply says at the job's end (set with `terminal`) */
+  replyEnd: MessageParts | undefined;
+  /** how far this process has edited the reply: once at start, once at the end */
+  replyShown: 'running' | 'end' | undefined;
   pendingStatus: StatusUpdate | undefined;
   pendingUpload: { readonly parts: MessageParts; readonly files: readonly FileUpload[] } | undefined;
   lastEditAt: number;
@@ -71,7 +81,7 @@ export class JobUpdates {
   private readonly tracked = new Map<string, Tracked>();
   private readonly transports = new Map<string, Transport>();
   /** binds that came before the job's first event (the event is emitted inside submit, so rarely) */
-  private readonly earlyBinds = new LRUCache<string, { conversation: ReplyRef }>({ max: 1000 });
+  private readonly earlyBinds = new LRUCache<string, { conversation: ReplyRef; reply: ReplyRef | null }>({ max: 1000 });
   private readonly unsubscribe: Array<() => void> = [];
   private readonly previews = new Map<string, Uint8Array>();
   private readonly log: Logger;
@@ -89,11 +99,11 @@ export class JobUpdates {
       this.update(e.job, { parts: progressStatus(e.job, e.step, e.totalSteps, e.losses, this.secondsLeft(e.job, e.step, e.totalSteps), preview), throttled: true });
     });
     on('recovered', (e) => this.update(e.job, { parts: recoveredStatus(e.job, e.wasRunning), throttled: false }, { recovered: true }));
-    on('cancelled', (e) => this.update(e.job, { parts: cancelledStatus(e.job, e.wasRunning), throttled: false }, { terminal: true }));
-    on('failed', (e) => this.update(e.job, { parts: failedStatus(e.job, e.code, e.details), throttled: false }, { terminal: true }));
+    on('cancelled', (e) => this.update(e.job, { parts: cancelledStatus(e.job, e.wasRunning), throttled: false }, { terminal: true, replyEnd: replyCancelled(e.job) }));
+    on('failed', (e) => this.update(e.job, { parts: failedStatus(e.job, e.code, e.details), throttled: false }, { terminal: true, replyEnd: replyFailed(e.job, e.code, e.details) }));
     on('finished', (e) => {
       const files = resultImages(e.job.id, { result: e.result, gif: e.gif, plot: e.plot });
-      this.update(e.job, { parts: doneStatus(e.job, e.summary.seconds), throttled: false, editOnly: true }, { terminal: true, upload: { parts: resultCard(e.job, e.summary), files } });
+      this.update(e.job, { parts: doneStatus(e.job, e.summary.seconds), throttled: false, editOnly: true }, { terminal: true, upload: { parts: resultCard(e.job, e.summary), files }, replyEnd: replyDone(e.job) });
     });
     // a job leaving the queue moves the others up: their status shows the new position
     for (const name of ['started', 'cancelled', 'failed', 'finished'] as const) on(name, (e) => this.queueMoved(e.job.id));
@@ -111,14 +121,18 @@ export class JobUpdates {
     };
   }
 
-  /** The conversation the adapter made for the job (e.g. the thread on its reply): the status goes there. */
-  bind(jobId: string, conversation: ReplyRef): void {
+  /**
+   * The conversation the adapter made for the job (e.g. the thread on its reply): the status goes there.
+   * `reply` is the adapter's public reply, edited at the job's start and end.
+   */
+  bind(jobId: string, conversation: ReplyRef, reply?: ReplyRef): void {
     const t = this.tracked.get(jobId);
     if (!t) {
-      this.earlyBinds.set(jobId, { conversation });
+      this.earlyBinds.set(jobId, { conversation, reply: reply ?? null });
       return;
     }
     t.conversation = conversation;
+    if (reply !== undefined && reply !== null) t.reply = reply;
     this.deps.timers.clearTimeout(t.bindTimer);
     this.flush(t);
   }
@@ -142,7 +156,7 @@ export class JobUpdates {
     this.previews.clear();
   }
 
-  private update(job: JobView, status: StatusUpdate, change: { terminal?: boolean; recovered?: boolean; upload?: Tracked['pendingUpload'] } = {}): void {
+  private update(job: JobView, status: StatusUpdate, change: { terminal?: boolean; recovered?: boolean; upload?: Tracked['pendingUpload']; replyEnd?: MessageParts } = {}): void {
     const known = this.tracked.get(job.id);
     if (!known && change.terminal && !this.transports.has(job.platform)) return; // nobody to tell, nothing to keep
     const t = known ?? this.track(job, change.recovered === true);
@@ -151,6 +165,7 @@ export class JobUpdates {
     t.pendingStatus = status;
     if (change.upload) t.pendingUpload = change.upload;
     if (change.terminal) t.terminal = true;
+    if (change.replyEnd) t.replyEnd = change.replyEnd;
     this.flush(t);
   }
 
@@ -182,6 +197,9 @@ export class JobUpdates {
       fallback: conversationOf(stored),
       status: envelope?.status ?? null,
       result: envelope?.result ?? null,
+      reply: early?.reply ?? envelope?.reply ?? null,
+      replyEnd: undefined,
+      replyShown: undefined,
       pendingStatus: undefined,
       pendingUpload: undefined,
       lastEditAt: Number.NEGATIVE_INFINITY,
@@ -216,7 +234,7 @@ export class JobUpdates {
     t.busy = this.drain(t).finally(() => {
       t.busy = undefined;
       if (t.terminal && !t.pendingStatus && !t.pendingUpload) this.forget(t.jobId);
-      else if (t.pendingUpload || (t.pendingStatus && !t.pendingStatus.throttled)) this.flush(t);
+      else if (t.pendingUpload || (t.pendingStatus && !t.pendingStatus.throttled) || this.replyDue(t)) this.flush(t);
     });
   }
 
@@ -236,13 +254,22 @@ export class JobUpdates {
         continue;
       }
       const status = t.pendingStatus;
-      if (!status) return;
+      if (!status) {
+        if (!this.replyDue(t)) return;
+        await this.editReply(t, transport);
+        continue;
+      }
       if (status.editOnly && t.status === null) {
         t.pendingStatus = undefined;
         continue;
       }
       const now = this.deps.timers.now();
       if (status.throttled && now - t.lastEditAt < this.deps.editIntervalMs) {
+        // the reply's one edit at start does not wait for the progress throttle
+        if (this.replyDue(t)) {
+          await this.editReply(t, transport);
+          continue;
+        }
         this.scheduleEdit(t, t.lastEditAt + this.deps.editIntervalMs - now);
         return;
       }
@@ -266,6 +293,28 @@ export class JobUpdates {
           await this.persist(t);
         }
       }
+    }
+  }
+
+  /** The public reply waits for its edit at start (the job runs) or at the end (a final line is known). */
+  private replyDue(t: Tracked): boolean {
+    if (t.reply === null || t.replyShown === 'end') return false;
+    if (t.replyEnd) return true;
+    return !t.terminal && t.replyShown === undefined && t.job.status === 'running';
+  }
+
+  /**
+   * Edits the public reply, retried like the other calls. It is tried once per stage: a reply that cannot
+   * be edited (deleted, no permission) is logged quietly and never holds up or silences the thread's story.
+   */
+  private async editReply(t: Tracked, transport: Transport): Promise<void> {
+    const reply = t.reply!;
+    const parts = t.replyEnd ?? replyRunning(t.job);
+    t.replyShown = t.replyEnd ? 'end' : 'running';
+    try {
+      await withRetry(() => transport.edit(reply, parts), this.deps.timers, this.deps.retry, (waiting) => (t.backingOff += waiting ? 1 : -1));
+    } catch (error) {
+      this.log.info({ err: error, job: t.jobId, platform: t.platform, call: 'edit reply' }, 'the command\'s reply could not be updated; the job\'s thread still tells its story');
     }
   }
 
@@ -296,7 +345,7 @@ export class JobUpdates {
 
   private async persist(t: Tracked): Promise<void> {
     try {
-      await this.deps.jobs.setReplyRef(t.jobId, storedReplyRef(t.conversation as ReplyRef, t.status, t.result));
+      await this.deps.jobs.setReplyRef(t.jobId, storedReplyRef(t.conversation as ReplyRef, t.status, t.result, t.reply));
     } catch (error) {
       this.log.warn({ err: error, job: t.jobId }, 'where the job is shown was not saved; after a restart its updates go to a new message');
     }

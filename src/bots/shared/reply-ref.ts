@@ -10,14 +10,16 @@ export interface StoredReplyRef {
   readonly conversation: ReplyRef;
   readonly status: ReplyRef | null;
   readonly result: ReplyRef | null;
+  /** the adapter's public reply to the command (edited at start and end); absent when it gave none */
+  readonly reply?: ReplyRef;
 }
 
 export function isStoredReplyRef(value: unknown): value is StoredReplyRef {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { sb?: unknown }).sb === 1 && 'conversation' in value;
 }
 
-export function storedReplyRef(conversation: ReplyRef, status: ReplyRef | null, result: ReplyRef | null): StoredReplyRef & Json {
-  return { sb: 1, conversation, status, result } as StoredReplyRef & Json;
+export function storedReplyRef(conversation: ReplyRef, status: ReplyRef | null, result: ReplyRef | null, reply: ReplyRef | null = null): StoredReplyRef & Json {
+  return (reply === null ? { sb: 1, conversation, status, result } : { sb: 1, conversation, status, result, reply }) as StoredReplyRef & Json;
 }
 
 /** The conversation a replyRef points to: the adapter's own ref, or the one inside the core's envelope. */

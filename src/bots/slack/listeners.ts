@@ -348,7 +348,8 @@ class ReplyRenderer {
     if (!reply.jobId) return;
     // a modal's job gets its own thread on the channel message; a mention's or a button's stays in its thread
     const thread = where.thread ?? posted.ts ?? null;
-    await core.bind(reply.jobId, slackRef(where.channel, thread));
+    // the channel message itself: the core edits its queue line and Cancel button away when the job moves on
+    await core.bind(reply.jobId, slackRef(where.channel, thread), posted.ts ? slackRef(where.channel, thread, posted.ts) : undefined);
   }
 
   async ephemeral(message: MessageParts, where: SlackRef, actor: Actor): Promise<void> {

@@ -163,6 +163,82 @@ describe('JobUpdates', () => {
   });
 });
 
+describe('JobUpdates and the command’s public reply', () => {
+  const reply = { channel: 'channel-1', message: 'reply-1', kind: 'reply' };
+  const replyEdits = (t: FakeTransport) => t.calls.filter((c) => c.op === 'edit' && c.target === reply);
+
+  it('edits the reply once when the job starts and once at its end, without buttons; the status story is unchanged', async () => {
+    const jobId = await submit();
+    await h.core.bind(jobId, thread, reply);
+    await h.settle();
+    // queued: the reply says that itself
+    expect(replyEdits(h.transport)).toEqual([]);
+    expect((await h.jobs.store.jobs.get(jobId))!.replyRef).toMatchObject({ sb: 1, conversation: thread, reply });
+
+    const run = await h.jobs.fake.run(0);
+    await h.settle();
+    run.advance(12, 200);
+    h.timers.advance(5000);
+    await h.settle();
+    // progress edits the status only
+    expect(replyEdits(h.transport).map((c) => c.parts.title)).toEqual(['Running — follow it in the thread']);
+    run.advance(8, 10);
+    run.finish();
+    await h.jobs.events.waitFor('finished', (e) => e.job.id === jobId);
+    await h.settle();
+    const edits = replyEdits(h.transport);
+    expect(edits.map((c) => c.parts.title)).toEqual(['Running — follow it in the thread', 'Done — the result is in the thread']);
+    expect(edits.every((c) => c.parts.actions === undefined && c.parts.footer?.startsWith(`Job ${jobId} ·`))).toBe(true);
+    // after the result and the status's done line
+    expect(h.transport.calls.at(-1)).toBe(edits[1]);
+    expect(h.transport.calls.filter((c) => c.target !== reply).map((c) => c.op)).toEqual(['post', 'edit', 'edit', 'upload', 'edit']);
+  });
+
+  it('says Cancelled or Failed with a short reason, once, when the job ends before or while running', async () => {
+    const first = await submit();
+    await h.core.bind(first, thread, reply);
+    await h.settle();
+    await h.core.handle({ kind: 'cancel', jobId: first }, actor());
+    await h.settle();
+    expect(replyEdits(h.transport).map((c) => [c.parts.title, c.parts.tone])).toEqual([['Cancelled', 'warning']]);
+
+    const second = await submit();
+    const secondReply = { channel: 'channel-1', message: 'reply-2' };
+    await h.core.bind(second, { thread: 'thread-2' }, secondReply);
+    const failing = await h.jobs.fake.run(0);
+    failing.fail(new Error('boom'));
+    await h.jobs.events.waitFor('failed', (e) => e.job.id === second);
+    await h.settle();
+    const edits = h.transport.calls.filter((c) => c.target === secondReply);
+    expect(edits.at(-1)!.parts).toEqual({ tone: 'error', title: `Failed: Something went wrong while stylising job ${second}.`, footer: expect.stringMatching(new RegExp(`^Job ${second} ·`)) });
+    expect(edits.length).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps telling the story in the thread when the reply cannot be edited, and retries a rate-limited reply edit', async () => {
+    const edit = h.transport.edit.bind(h.transport);
+    let refusals = 0;
+    h.transport.edit = async (message, parts) => {
+      if (message === reply && refusals++ === 0) throw rateLimited(1000);
+      if (message === reply) throw forbidden();
+      return edit(message, parts);
+    };
+    const jobId = await submit();
+    await h.core.bind(jobId, thread, reply);
+    const run = await h.jobs.fake.run(0);
+    await h.settle();
+    h.timers.advance(1000);
+    await h.settle();
+    expect(refusals).toBe(2);
+    run.finish();
+    await h.jobs.events.waitFor('finished', (e) => e.job.id === jobId);
+    await h.settle();
+    // one try at the end too, and the status and result went out as ever
+    expect(refusals).toBe(3);
+    expect(h.transport.delivered.map((c) => `${c.op}: ${c.parts.title.split(' ')[0]}`)).toEqual(['post: Queued', 'edit: Running', 'upload: Result', 'edit: Done']);
+    expect(h.logs.filter((l) => l.job === jobId && l.level === 40)).toEqual([]);
+  });
+});
+
 describe('JobUpdates across a restart', () => {
   it('edits the same status message after the bot restarts', async () => {
     const tmp = tempDir();

@@ -120,6 +120,35 @@ export function doneStatus(job: JobView, seconds: number): MessageParts {
   return { tone: 'success', title: 'Done', body: `${owner(job)} finished in ${shortDuration(seconds)}: the result is below.`, footer: jobFooter(job.id) };
 }
 
+/*
+ * The command's public reply ("Queued — position 2" with a Cancel button) once the story has moved to the
+ * thread: a short line without buttons, so that it never shows a stale queue place or a Cancel that no
+ * longer applies.
+ */
+
+export function replyRunning(job: Pick<JobView, 'id'>): MessageParts {
+  return { tone: 'progress', title: 'Running — follow it in the thread', footer: jobFooter(job.id) };
+}
+
+export function replyDone(job: Pick<JobView, 'id'>): MessageParts {
+  return { tone: 'success', title: 'Done — the result is in the thread', footer: jobFooter(job.id) };
+}
+
+export function replyCancelled(job: Pick<JobView, 'id'>): MessageParts {
+  return { tone: 'warning', title: 'Cancelled', footer: jobFooter(job.id) };
+}
+
+/** the reason's first sentence: the whole sentence (and any list) is in the thread's status */
+const REPLY_REASON_MAX = 150;
+
+export function replyFailed(job: Pick<JobView, 'id'>, code: FailureCode, details: FailureDetails | null | undefined): MessageParts {
+  const text = describeFailure(code, details).split('\n')[0]!.trim();
+  const sentence = /^.*?[.!?:](?=\s|$)/.exec(text)?.[0] ?? text;
+  const reason = sentence.replace(/:$/, '');
+  const short = reason.length <= REPLY_REASON_MAX ? reason : `${reason.slice(0, REPLY_REASON_MAX - 1).trimEnd()}…`;
+  return { tone: 'error', title: `Failed: ${short}`, footer: jobFooter(job.id) };
+}
+
 /** The card under a result: what it took to make it, and what to do next. */
 export function resultCard(job: JobView, summary: PipelineSummary): MessageParts {
   const o = job.options;
