@@ -39,6 +39,22 @@ describe('/stylize on the fake Discord', () => {
     // the private placeholder of the deferral is gone; no message of the interaction is ephemeral
     expect(h.fake.messagesOf(interaction).every((m) => (m.flags & EPHEMERAL) === 0)).toBe(true);
   });
+
+  it('edits the public reply to a final line without the Cancel button once the job is done', async () => {
+    const { reply, jobId } = await h.stylize(as(USERS.alice));
+    expect(buttonIds(reply)).toEqual([button(reply, 'cancel')]);
+    const run = await h.runner.run(0);
+    await h.fake.log.waitFor((e) => e.kind === 'edit' && e.message.id === reply.id, 'the reply edited at start');
+    run.advance(10);
+    run.finish();
+    await h.resultMessage(reply.id);
+    const done = await h.fake.log.waitFor((e) => e.kind === 'edit' && e.message.id === reply.id && e.message.embeds[0]?.['title'] === 'Done — the result is in the thread', 'the reply edited at the end');
+    expect(done.kind === 'edit' && done.message.components).toEqual([]);
+    expect(embedText(reply)).toContain(`Job ${jobId}`);
+    expect(embedText(reply)).not.toMatch(/Queued/);
+    // once at start, once at the end; through the bot's channel route, so an expired token does not matter
+    expect(reply.edits).toBe(2);
+  });
 });
 
 describe('/stylize while the queue is busy, and refusals', () => {
