@@ -42,6 +42,22 @@ describe('a Slack job from the modal to the result in its thread', () => {
     expect(status.versions.length).toBeGreaterThan(1);
   });
 
+  it('updates the channel message at the end to a final line without the Cancel button', async () => {
+    const { root, jobId } = await stylizeThroughModal(h, { steps: '3' });
+    expect(buttonsOf(root).map((b) => b.action_id)).toEqual([encodeAction('cancel', jobId)]);
+    const run = await h.jobs.fake.run(0);
+    run.advance(3);
+    run.finish();
+    await resultInThread(h, root);
+    await h.fake.waitUntil(() => /Done — the result is in the thread/.test(JSON.stringify(root.blocks)) || undefined);
+    const updates = h.fake.callsOf('chat.update').filter((c) => c.args.channel === CHANNEL && c.args.ts === root.ts);
+    // once when it started, once at the end
+    expect(updates).toHaveLength(2);
+    expect(JSON.stringify(root.versions[1]!.blocks)).toMatch(/Running — follow it in the thread/);
+    expect(buttonsOf(root)).toEqual([]);
+    expect(JSON.stringify(root.blocks)).toContain(`Job ${jobId}`);
+  });
+
   it('cancels a running job from its Cancel button, and the status says so in place', async () => {
     const { root, jobId } = await stylizeThroughModal(h, { steps: '50' });
     const status = await statusOf(h, root);
