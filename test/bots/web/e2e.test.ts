@@ -1,6 +1,7 @@
 // The playground in headless Chromium against the whole stack: page -> web adapter -> bot core -> job service
 // on a real SQLite file -> pipeline -> engine with the real (conv1..3) weights.
 import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -15,7 +16,9 @@ import { tempDir } from '../../store/support.js';
 import { startWeb } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOT = path.join(REPO_ROOT, 'docs/images/playground.png'); // shown in the README: only public-domain and CC0 pictures in it
+// The README's picture (only public-domain and CC0 pictures in it) is remade with UPDATE_SCREENSHOT=1; a
+// plain test run keeps its screenshot out of the working tree.
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? path.join(REPO_ROOT, 'docs/images/playground.png') : path.join(os.tmpdir(), 'stylebot-playground.png');
 
 // Scripts that run in the page (as text: the test's own types know no DOM).
 const RECORD_MESSAGES = `(() => {
