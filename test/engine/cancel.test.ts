@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, isEngineError, type RgbImage } from '../../src/engine/index.js';
-import { loadEngineImage } from '../helpers/engine-images.js';
+import { Engine, isEngineError } from '../../src/engine/index.js';
+import { loadContentAndStyle } from '../helpers/engine-images.js';
 import { REAL_WEIGHTS } from '../helpers/paths.js';
 
 let engine: Engine | undefined;
@@ -8,12 +8,7 @@ afterEach(async () => {
   await engine?.release();
 });
 
-async function images(): Promise<{ content: RgbImage; style: RgbImage }> {
-  return {
-    content: await loadEngineImage('content/tubingen_neckarfront.jpg', 24),
-    style: await loadEngineImage('style/vangogh_starry_night.jpg', 24),
-  };
-}
+const images = () => loadContentAndStyle(24);
 
 describe('cancelling before the first step', () => {
   it('refuses an already aborted signal without loading weights or compiling', async () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImage, Engine, isEngineError, type ProgressEvent, type RgbImage } from '../../src/engine/index.js';
-import { loadEngineImage } from '../helpers/engine-images.js';
+import { loadContentAndStyle, loadEngineImage } from '../helpers/engine-images.js';
 import { REAL_WEIGHTS } from '../helpers/paths.js';
 
 let engine: Engine;
@@ -12,8 +12,7 @@ let style: RgbImage;
 
 beforeAll(async () => {
   engine = await Engine.create({ weightsFile: REAL_WEIGHTS, provider: 'cpu' });
-  content = await loadEngineImage('content/tubingen_neckarfront.jpg', 64);
-  style = await loadEngineImage('style/vangogh_starry_night.jpg', 64);
+  ({ content, style } = await loadContentAndStyle(64));
 });
 afterAll(async () => {
   await engine.release();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type RgbImage, type StylizeResult } from '../../src/engine/index.js';
-import { loadEngineImage } from '../helpers/engine-images.js';
+import { loadContentAndStyle } from '../helpers/engine-images.js';
 import { REAL_WEIGHTS } from '../helpers/paths.js';
 
 let engine: Engine;
@@ -9,8 +9,7 @@ let style: RgbImage;
 
 beforeAll(async () => {
   engine = await Engine.create({ weightsFile: REAL_WEIGHTS, provider: 'cpu' });
-  content = await loadEngineImage('content/tubingen_neckarfront.jpg', 64);
-  style = await loadEngineImage('style/vangogh_starry_night.jpg', 64);
+  ({ content, style } = await loadContentAndStyle(64));
 });
 afterAll(async () => {
   await engine.release();

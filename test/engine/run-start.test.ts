@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, isEngineError, START_NOISE, type ProgressEvent, type RgbImage } from '../../src/engine/index.js';
 import { resizeImage } from '../../src/engine/resize.js';
-import { loadEngineImage } from '../helpers/engine-images.js';
+import { loadContentAndStyle } from '../helpers/engine-images.js';
 import { REAL_WEIGHTS } from '../helpers/paths.js';
 
 let engine: Engine;
@@ -10,8 +10,7 @@ let style: RgbImage;
 
 beforeAll(async () => {
   engine = await Engine.create({ weightsFile: REAL_WEIGHTS, provider: 'cpu' });
-  content = await loadEngineImage('content/tubingen_neckarfront.jpg', 32);
-  style = await loadEngineImage('style/vangogh_starry_night.jpg', 40);
+  ({ content, style } = await loadContentAndStyle(32, 40));
 });
 afterAll(async () => {
   await engine.release();

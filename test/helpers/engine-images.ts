@@ -11,3 +11,12 @@ export async function loadEngineImage(relative: string, longSide: number): Promi
     .toBuffer({ resolveWithObject: true });
   return fromInterleavedRgb(data, info.width, info.height);
 }
+
+/** The engine tests' usual pair: the Tübingen photo and The Starry Night, long sides as given. */
+export async function loadContentAndStyle(contentSide: number, styleSide = contentSide): Promise<{ content: RgbImage; style: RgbImage }> {
+  const [content, style] = await Promise.all([
+    loadEngineImage('content/tubingen_neckarfront.jpg', contentSide),
+    loadEngineImage('style/vangogh_starry_night.jpg', styleSide),
+  ]);
+  return { content, style };
+}
