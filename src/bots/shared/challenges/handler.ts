@@ -1,11 +1,10 @@
 import { isChallengeError } from '../../../challenges/index.js';
 import { parseRawOptions } from '../../../pipeline/index.js';
-import { isAttachmentRefused } from '../attachment-errors.js';
-import { checkPictureHeader, fetchAttachment } from '../attachments.js';
 import type { Attachment, ChallengeCommand, ImageRef, Reply } from '../contract.js';
 import { requesterOf, type Handler, type HandlerDeps } from '../handlers/context.js';
+import { downloadPicture } from '../handlers/download.js';
 import { acceptedReply } from '../handlers/stylize.js';
-import { describeAttachmentProblem, optionProblems, pictureSubject, privateProblem, TEXT, TITLES } from '../messages/index.js';
+import { optionProblems, pictureSubject, privateProblem, TEXT, TITLES } from '../messages/index.js';
 import { announcement, CHALLENGE_TEXT, CHALLENGE_TITLES, challengeErrorTitle, describeChallengeError, leaderboardMessage, listMessage } from './messages.js';
 import type { ChallengesPort } from './ports.js';
 
@@ -94,12 +93,6 @@ const TYPES: Readonly<Record<string, ImageRef['contentType']>> = { png: 'image/p
 
 async function download(field: 'style' | 'content', attachment: Attachment | undefined, deps: HandlerDeps): Promise<Download> {
   if (!attachment) return { problem: field === 'style' ? CHALLENGE_TEXT.styleMissing : CHALLENGE_TEXT.contentMissing };
-  try {
-    const bytes = await fetchAttachment(attachment, { maxBytes: deps.attachments.maxBytes, timeoutMs: deps.attachments.timeoutMs, timers: deps.timers });
-    const header = await checkPictureHeader(bytes, { maxBytes: deps.attachments.maxBytes, ...deps.attachments.decode });
-    return { bytes, contentType: TYPES[String(header.format)] ?? 'image/jpeg' };
-  } catch (error) {
-    if (isAttachmentRefused(error)) return { problem: describeAttachmentProblem(error.details, pictureSubject(field, 1)) };
-    throw error;
-  }
+  const picture = await downloadPicture(attachment, pictureSubject(field, 1), deps);
+  return 'problem' in picture ? picture : { bytes: picture.bytes, contentType: TYPES[String(picture.header.format)] ?? 'image/jpeg' };
 }

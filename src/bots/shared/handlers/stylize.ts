@@ -1,10 +1,9 @@
 import { parseRawOptions } from '../../../pipeline/index.js';
-import { isAttachmentRefused } from '../attachment-errors.js';
-import { checkPictureHeader, fetchAttachment } from '../attachments.js';
 import type { Attachment, Reply } from '../contract.js';
-import { describeAttachmentProblem, optionProblems, pictureSubject, privateProblem, queuedStatus, startedStatus, TEXT, threadTitle, TITLES } from '../messages/index.js';
+import { optionProblems, pictureSubject, privateProblem, queuedStatus, startedStatus, TEXT, threadTitle, TITLES } from '../messages/index.js';
 import type { Handler, HandlerDeps } from './context.js';
 import { requesterOf } from './context.js';
+import { downloadPicture, type PictureDownload } from './download.js';
 
 export const MAX_STYLES = 8;
 
@@ -73,16 +72,8 @@ export function acceptedReply(job: Parameters<typeof queuedStatus>[0], position:
   return { visibility: 'public', message, jobId: job.id, threadTitle: threadTitle(job, subject) };
 }
 
-type Download = { readonly field: string; readonly bytes: Uint8Array } | { readonly field: string; readonly problem: string };
+type Download = { readonly field: string } & PictureDownload;
 
 async function download(field: string, attachment: Attachment, styleCount: number, deps: HandlerDeps): Promise<Download> {
-  const subject = pictureSubject(field, styleCount);
-  try {
-    const bytes = await fetchAttachment(attachment, { maxBytes: deps.attachments.maxBytes, timeoutMs: deps.attachments.timeoutMs, timers: deps.timers });
-    await checkPictureHeader(bytes, { maxBytes: deps.attachments.maxBytes, ...deps.attachments.decode });
-    return { field, bytes };
-  } catch (error) {
-    if (isAttachmentRefused(error)) return { field, problem: describeAttachmentProblem(error.details, subject) };
-    throw error;
-  }
+  return { field, ...(await downloadPicture(attachment, pictureSubject(field, styleCount), deps)) };
 }
