@@ -1,9 +1,8 @@
 import { isImageInputError, verifyImage, type DecodeLimits } from '../images/index.js';
-import type { StylizeOptions } from '../pipeline/index.js';
 import { JobError, type PictureRef } from './errors.js';
 
 /** Refuses pictures that cannot run, at submission; throws JobError INVALID_INPUT naming the picture and the image layer's code. */
-export type InputCheck = (input: { readonly content: Uint8Array; readonly styles: readonly Uint8Array[]; readonly options: StylizeOptions }) => Promise<void>;
+export type InputCheck = (input: { readonly content: Uint8Array; readonly styles: readonly Uint8Array[] }) => Promise<void>;
 
 /**
  * The production check: each picture's header (format, size, pixel count) as the pipeline will check it,

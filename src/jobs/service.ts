@@ -241,10 +241,13 @@ export class JobService {
    * resolves; it carries the request's `replyRef`, by which the adapter recognises it.
    */
   async submit(request: SubmitRequest): Promise<JobPosition> {
+    this.assertOpen();
+    if (request.styles.length === 0) throw new JobError({ code: 'INVALID_INPUT', problem: 'noStyle' });
+    if (request.styles.length > MAX_STYLE_IMAGES) throw new JobError({ code: 'INVALID_INPUT', problem: 'tooManyStyles', max: MAX_STYLE_IMAGES, got: request.styles.length });
+    // Decoding reads no shared state: done before the one-at-a-time section, it never holds up others' submissions.
+    await this.deps.checkInputs?.({ content: request.content, styles: request.styles });
     return this.serial(async () => {
       this.assertOpen();
-      if (request.styles.length === 0) throw new JobError({ code: 'INVALID_INPUT', problem: 'noStyle' });
-      if (request.styles.length > MAX_STYLE_IMAGES) throw new JobError({ code: 'INVALID_INPUT', problem: 'tooManyStyles', max: MAX_STYLE_IMAGES, got: request.styles.length });
       const explicit = validatePatch(request.options, 'options');
       const owner = { platform: request.platform, userId: request.userId };
       const server = await this.settings.get(request);
@@ -254,7 +257,6 @@ export class JobService {
       ]);
       const options = resolveOptions({ explicit, preset, userDefault, server: server.defaults });
       checkServerCaps(options, request.styles.length, server.limits);
-      await this.deps.checkInputs?.({ content: request.content, styles: request.styles, options });
       const pictures = [
         { bytes: request.content, role: 'content' as const },
         ...request.styles.map((bytes) => ({ bytes, role: 'style' as const })),

@@ -84,4 +84,18 @@ describe('submission checks', () => {
     expect(await refusalText(h.service.submit(submission('alice', { content: Buffer.from('broken!') })))).toMatch(/^The content picture is damaged/);
     await expect(h.service.submit(submission('alice'))).resolves.toMatchObject({ position: 1 });
   });
+
+  it('checks pictures outside the one-at-a-time section: a slow check does not hold up another submission', async () => {
+    await h.close();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    h = await startHarness(tmp.dir, {
+      deps: { checkInputs: async ({ content }) => (Buffer.from(content).toString().startsWith('slow') ? held : undefined) },
+    });
+    const slow = h.service.submit(submission('alice', { content: Buffer.from('slow picture') }));
+    // bob's job is admitted while alice's pictures are still being checked
+    await expect(h.service.submit(submission('bob'))).resolves.toMatchObject({ position: 1 });
+    release();
+    await expect(slow).resolves.toMatchObject({ job: { userId: 'alice' } });
+  });
 });
