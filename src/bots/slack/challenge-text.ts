@@ -1,7 +1,4 @@
-import type { Attachment, Command, MessageParts, ReplyRef } from '../shared/contract.js';
-import { CHALLENGE_COMMAND_HELP, CHALLENGE_SUBCOMMAND_HELP } from '../shared/challenges/command-help.js';
-import { CHALLENGE_FORM_TEXT } from '../shared/challenges/messages.js';
-import { code } from '../shared/messages/format.js';
+import type { Attachment, Command, ReplyRef } from '../shared/contract.js';
 import { mentionText, splitArguments } from './text.js';
 
 /**
@@ -63,21 +60,4 @@ export function parseChallengeMention(text: string): ChallengeMention | undefine
 export function challengeMentionCommand(mention: Exclude<ChallengeMention, { op: 'usage' }>, picture: Attachment, replyRef: ReplyRef): Command {
   if (mention.op === 'submit') return { kind: 'challenge', op: 'submit', content: picture, ...(mention.challengeId ? { challengeId: mention.challengeId } : {}), replyRef };
   return { kind: 'challenge', op: 'start', style: picture, title: mention.title, duration: mention.duration, options: mention.options, ...(mention.preset ? { preset: mention.preset } : {}), replyRef };
-}
-
-export function challengeUsage(botName: string): MessageParts {
-  return {
-    tone: 'info',
-    title: 'How to use challenges',
-    body: [
-      CHALLENGE_COMMAND_HELP,
-      `• ${code(`${botName} challenge start title="Great waves" duration=2d steps=200`)} with the style picture attached: ${CHALLENGE_SUBCOMMAND_HELP.start}`,
-      `• ${code(`${botName} challenge submit`)} with your photo attached: ${CHALLENGE_SUBCOMMAND_HELP.submit}`,
-      `• ${code(`${CHALLENGE_SLASH_COMMAND} submit [id]`)} ${CHALLENGE_FORM_TEXT.opensForm}`,
-      `• the Vote button under an entry, or ${code(`${CHALLENGE_SLASH_COMMAND} vote <entry id>`)}`,
-      `• ${code(`${CHALLENGE_SLASH_COMMAND} leaderboard [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.leaderboard}`,
-      `• ${code(`${CHALLENGE_SLASH_COMMAND} end [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.end}`,
-      `• ${code(`${CHALLENGE_SLASH_COMMAND} list`)}: ${CHALLENGE_SUBCOMMAND_HELP.list}`,
-    ].join('\n'),
-  };
 }

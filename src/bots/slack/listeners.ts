@@ -24,7 +24,8 @@ import {
   type ViewState,
 } from './modal.js';
 import { CHALLENGE_SUBMIT_CALLBACK, challengeSubmitModal, readChallengeSubmitState, type ChallengeSubmitMetadata } from './challenge-modal.js';
-import { CHALLENGE_SLASH_COMMAND, challengeMentionCommand, challengeUsage, parseChallengeMention, parseChallengeSubmit, parseChallengeText } from './challenge-text.js';
+import { CHALLENGE_SLASH_COMMAND, challengeMentionCommand, parseChallengeMention, parseChallengeSubmit, parseChallengeText } from './challenge-text.js';
+import { challengeUsage } from '../shared/challenges/messages.js';
 import { slackRef, type SlackRef } from './refs.js';
 import { parseHistoryCommand, parseJobCommand, parseMention, parsePresetCommand, parseQueueCommand, splitArguments } from './text.js';
 
@@ -137,7 +138,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     const parsed = parseChallengeText(command.text ?? '');
     if (!parsed) {
-      await respond({ response_type: 'ephemeral', ...messagePayload(challengeUsage('@Stylebot')) });
+      await respond({ response_type: 'ephemeral', ...messagePayload(challengeUsage('@Stylebot', CHALLENGE_SLASH_COMMAND)) });
       return;
     }
     const actor = await actors.actor({ teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, userName: command.user_name });
@@ -269,7 +270,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const challenge = parseChallengeMention(event.text);
     if (challenge) {
       if (challenge.op === 'usage' || !files[0]) {
-        await show.ephemeral(challengeUsage('@Stylebot'), conversation, actor);
+        await show.ephemeral(challengeUsage('@Stylebot', CHALLENGE_SLASH_COMMAND), conversation, actor);
         return;
       }
       const picture = await slackAttachment(files[0], deps.files);

@@ -1,6 +1,7 @@
 import type { ChallengeErrorDetails, ChallengeRecord, EntryRecord, Leaderboard, RankedEntry } from '../../../challenges/index.js';
 import { STYLIZE_DEFAULTS } from '../../../pipeline/index.js';
 import { encodeAction } from '../actions.js';
+import { CHALLENGE_COMMAND_HELP, CHALLENGE_SUBCOMMAND_HELP } from './command-help.js';
 import type { ActionButton, MessageField, MessageParts, PlatformName } from '../contract.js';
 import { commandName } from '../messages/commands.js';
 import { code, plural } from '../messages/format.js';
@@ -205,4 +206,22 @@ export function listMessage(platform: PlatformName, open: readonly ChallengeReco
   if (open.length > 0) fields.push({ name: 'Open', value: open.map((c) => `${name(c)} — closes ${deadlineText(c.closesAt, now)}`).join('\n') });
   if (past.length > 0) fields.push({ name: 'Past', value: past.map((c) => `${name(c)} — closed ${when(c.closedAt ?? c.closesAt)}`).join('\n') });
   return { tone: 'info', title: 'Challenges', fields };
+}
+
+/** Slack's help for challenges: starting and entering go by mention with the picture, the rest by `slashCommand`. */
+export function challengeUsage(botName: string, slashCommand: string): MessageParts {
+  return {
+    tone: 'info',
+    title: 'How to use challenges',
+    body: [
+      CHALLENGE_COMMAND_HELP,
+      `• ${code(`${botName} challenge start title="Great waves" duration=2d steps=200`)} with the style picture attached: ${CHALLENGE_SUBCOMMAND_HELP.start}`,
+      `• ${code(`${botName} challenge submit`)} with your photo attached: ${CHALLENGE_SUBCOMMAND_HELP.submit}`,
+      `• ${code(`${slashCommand} submit [id]`)} ${CHALLENGE_FORM_TEXT.opensForm}`,
+      `• the Vote button under an entry, or ${code(`${slashCommand} vote <entry id>`)}`,
+      `• ${code(`${slashCommand} leaderboard [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.leaderboard}`,
+      `• ${code(`${slashCommand} end [id]`)}: ${CHALLENGE_SUBCOMMAND_HELP.end}`,
+      `• ${code(`${slashCommand} list`)}: ${CHALLENGE_SUBCOMMAND_HELP.list}`,
+    ].join('\n'),
+  };
 }
