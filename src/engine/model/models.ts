@@ -31,7 +31,7 @@ export interface ModelSpec {
   readonly pooling: Pooling;
 }
 
-function usedNetwork(spec: ModelSpec): NetworkLayer[] {
+export function usedNetwork(spec: ModelSpec): NetworkLayer[] {
   const used = new Set([...spec.selection.style.map((s) => s.layer), ...spec.selection.content]);
   let last = -1;
   spec.layers.forEach((layer, i) => {
