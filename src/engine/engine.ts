@@ -6,7 +6,12 @@ import { initialImage } from './init.js';
 import { lastLayer, layerStructureKey, parseLayerSpec, type LayerSelection } from './layers.js';
 import { checkOptimizerMemory, DEFAULT_MAX_OPTIMIZER_BYTES } from './memory.js';
 import { ModelCache, type CompiledModels } from './model-cache.js';
-import { buildLossGradModel, buildTargetsModel, IO, type ModelSpec } from './model/models.js';
+import { WholeImageEvaluator, type Evaluator, type LossWeights } from './evaluator.js';
+import { buildLossGradModel, buildTargetsModel, usedNetwork, type ModelSpec } from './model/models.js';
+import { buildTileForwardModel, buildTileGradModel } from './model/tiled.js';
+import { TiledEvaluator, tiledFeatures, type TileModels } from './tiles/evaluator.js';
+import { planTiles } from './tiles/layout.js';
+import { tileSizeFor } from './tiles/policy.js';
 import { assembleNetwork, type Pooling } from './model/network.js';
 import { engineOptionsSchema, type EngineOptions } from './options.js';
 import { Adam } from './optim/adam.js';
@@ -17,7 +22,7 @@ import { randomSeed, seededRandom } from './random.js';
 import { resizeImage } from './resize.js';
 import { OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
 import { providerCandidates, startFirst, type ProviderChoice, type ProviderDecision } from './runtime/provider.js';
-import { blendedGramTargets, contentTargets, imageTensor } from './targets.js';
+import { blendedGramTargets, contentTargets } from './targets.js';
 import { vgg19Until, type ConvSpec } from './vgg19.js';
 import { loadVggWeights, type ConvWeights } from './weights/index.js';
 
@@ -138,12 +143,12 @@ export class Engine {
     let offset = 0;
     const random = seededRandom(seed);
     const history: StepRecord[] = [];
-    const weightFeeds: Record<string, TensorData> = {
-      [IO.styleWeight]: scalar(options.styleWeight),
-      [IO.contentWeight]: scalar(options.contentWeight),
-      [IO.tvWeight]: scalar(options.tvWeight),
+    const weights: LossWeights = {
+      style: options.styleWeight,
+      content: options.contentWeight,
+      tv: options.tvWeight,
+      styleLayers: new Map(selection.style.map((s) => [s.layer, s.weight])),
     };
-    for (const { layer, weight } of selection.style) weightFeeds[IO.styleLayerWeight(layer)] = scalar(weight);
 
     let image: RgbImage | undefined;
     let losses: LossTerms | undefined;
@@ -159,11 +164,8 @@ export class Engine {
       const factor = width / request.content.width;
       const styles = request.styles.map((s, i) => ({ image: isLast ? s.image : shrinkStyle(s.image, factor), weight: blend[i]! }));
 
-      const feeds: Record<string, TensorData> = { ...weightFeeds };
       throwIfAborted(signal);
-      for (const [layer, t] of await contentTargets(models.targets, models.spec, content)) feeds[IO.contentTarget(layer)] = t;
-      throwIfAborted(signal);
-      for (const [layer, t] of await blendedGramTargets(models.targets, models.spec, styles)) feeds[IO.gramTarget(layer)] = t;
+      const evaluator = await makeEvaluator(models, content, styles, weights, options.tileSize, signal);
 
       image = image
         ? options.scaleDetail
@@ -178,13 +180,8 @@ export class Engine {
       for (let k = 0; k <= lastStep; k++) {
         throwIfAborted(signal);
         const step = offset + k;
-        const out = await models.lossGrad.run({ ...feeds, [IO.image]: imageTensor(image) });
-        losses = {
-          total: out[IO.total]!.data[0]!,
-          style: out[IO.style]!.data[0]!,
-          content: out[IO.content]!.data[0]!,
-          tv: out[IO.tv]!.data[0]!,
-        };
+        const evaluation = await evaluator.evaluate(image);
+        losses = evaluation.losses;
         if (!Number.isFinite(losses.total)) {
           throw new EngineError('RUNTIME_FAILED', `The loss became ${losses.total} at step ${step}; try lower weights or learning rate.`);
         }
@@ -202,7 +199,7 @@ export class Engine {
           ...(isFrame ? { frame: createImage(width, height, Float32Array.from(image.data)) } : {}),
         };
         request.onProgress?.(event);
-        if (step < totalSteps) optimizer.step(image.data, out[IO.gradient]!.data, losses.total);
+        if (step < totalSteps) optimizer.step(image.data, evaluation.gradient, losses.total);
       }
       offset += steps;
       if (optimizer instanceof Lbfgs && options.carryCurvature && !isLast) {
@@ -271,12 +268,43 @@ export class Engine {
 async function createModels(spec: ModelSpec, provider: Provider, threads: number): Promise<CompiledModels> {
   const config = { provider, threads };
   const targets = await OrtModel.create(buildTargetsModel(spec), config);
+  let lossGrad: OrtModel;
   try {
-    return { spec, targets, lossGrad: await OrtModel.create(buildLossGradModel(spec), config) };
+    lossGrad = await OrtModel.create(buildLossGradModel(spec), config);
   } catch (error) {
     await targets.release();
     throw error;
   }
+  let tiles: Promise<TileModels> | undefined;
+  const compileTiles = async (): Promise<TileModels> => {
+    const forward = await OrtModel.create(buildTileForwardModel(spec), config);
+    try {
+      return { forward, grad: await OrtModel.create(buildTileGradModel(spec), config) };
+    } catch (error) {
+      await forward.release();
+      throw error;
+    }
+  };
+  return {
+    spec,
+    targets,
+    lossGrad,
+    tiles: () => {
+      tiles ??= compileTiles();
+      // A failed compile is tried again by the next tiled run.
+      tiles.catch(() => (tiles = undefined));
+      return tiles;
+    },
+    release: async () => {
+      await targets.release();
+      await lossGrad.release();
+      const compiled = await tiles?.catch(() => undefined);
+      if (compiled) {
+        await compiled.forward.release();
+        await compiled.grad.release();
+      }
+    },
+  };
 }
 
 function describeDecision(decision: ProviderDecision): string {
@@ -342,6 +370,55 @@ function makeOptimizer(options: EngineOptions, size: number, initialHDiag: numbe
   });
 }
 
-function scalar(value: number): TensorData {
-  return { data: Float32Array.of(value), dims: [] };
+/**
+ * The evaluator of one scale, with its targets: the whole image at once, or tiles when the picture is over
+ * the tiling threshold (tiles/policy.ts). Each picture's targets are made the same way, by its own size:
+ * a large style picture is tiled even when the content is not.
+ */
+async function makeEvaluator(
+  models: CompiledModels,
+  content: RgbImage,
+  styles: ReadonlyArray<{ image: RgbImage; weight: number }>,
+  weights: LossWeights,
+  tileSize: number,
+  signal: AbortSignal | undefined,
+): Promise<Evaluator> {
+  const { spec } = models;
+  const needsTiles = [content, ...styles.map((s) => s.image)].some((p) => tileSizeFor(tileSize, p) !== undefined);
+  if (!needsTiles) {
+    const contentMaps = await contentTargets(models.targets, spec, content);
+    throwIfAborted(signal);
+    const targets = { content: contentMaps, grams: await blendedGramTargets(models.targets, spec, styles) };
+    return new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
+  }
+  const tiles = await raceAbort(models.tiles(), signal);
+  const gridOf = (p: RgbImage) => {
+    const size = tileSizeFor(tileSize, p);
+    return size === undefined ? undefined : planTiles(p.width, p.height, size, usedNetwork(spec));
+  };
+
+  const contentGrid = gridOf(content);
+  const contentMaps = contentGrid
+    ? (await tiledFeatures(tiles.forward, spec, content, contentGrid, { content: true, grams: false })).content
+    : await contentTargets(models.targets, spec, content);
+  throwIfAborted(signal);
+  const grams = new Map<string, TensorData>();
+  const total = styles.reduce((s, x) => s + x.weight, 0);
+  for (const style of styles) {
+    const grid = gridOf(style.image);
+    const own = grid
+      ? (await tiledFeatures(tiles.forward, spec, style.image, grid, { content: false, grams: true })).grams
+      : new Map([...(await blendedGramTargets(models.targets, spec, [{ image: style.image, weight: 1 }]))].map(([l, t]) => [l, t.data]));
+    for (const [layer, gram] of own) {
+      let acc = grams.get(layer);
+      if (!acc) {
+        acc = { data: new Float32Array(gram.length), dims: [Math.sqrt(gram.length), Math.sqrt(gram.length)] };
+        grams.set(layer, acc);
+      }
+      for (let i = 0; i < gram.length; i++) acc.data[i]! += (style.weight / total) * gram[i]!;
+    }
+    throwIfAborted(signal);
+  }
+  const targets = { content: contentMaps, grams };
+  return contentGrid ? new TiledEvaluator(tiles, spec, contentGrid, targets, weights) : new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
 }

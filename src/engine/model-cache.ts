@@ -1,11 +1,16 @@
 import { LRUCache } from 'lru-cache';
 import type { ModelSpec } from './model/models.js';
 import type { OrtModel } from './runtime/ort-session.js';
+import type { TileModels } from './tiles/evaluator.js';
 
 export interface CompiledModels {
   readonly spec: ModelSpec;
   readonly targets: OrtModel;
   readonly lossGrad: OrtModel;
+  /** the tile models, compiled on first use (most runs never tile) */
+  tiles(): Promise<TileModels>;
+  /** releases every session, the tile models' too if they were compiled */
+  release(): Promise<void>;
 }
 
 interface Entry {
@@ -90,6 +95,5 @@ export class ModelCache {
 }
 
 async function freeSessions(models: CompiledModels): Promise<void> {
-  await models.targets.release();
-  await models.lossGrad.release();
+  await models.release();
 }

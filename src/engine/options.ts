@@ -70,6 +70,15 @@ export const engineOptionsSchema = z.object({
     .boolean()
     .default(true)
     .describe("multi-scale: put the content's fine detail back into each enlarged result"),
+  tileSize: z
+    .number()
+    .int()
+    .min(0)
+    .max(8192)
+    .default(0)
+    .describe(
+      'evaluate the picture in tiles of about this many pixels per side, with overlapping borders: the same result in bounded memory (0: automatically, for pictures over 1024x1024 px)',
+    ),
   frameEvery: z.number().int().min(1).max(10000).default(20).describe('hand a frame to the progress callback every k steps'),
 });
 

@@ -79,6 +79,8 @@ const PRESENTATION: Partial<Record<StylizeOptionKey, Presentation>> = {
   upscale: { surfaces: ['slash', 'web'] },
   lbfgsHistory: { surfaces: ['web'] },
   frameEvery: { surfaces: [] },
+  // Memory, not the picture: operators set the budget (STYLEBOT_MAX_JOB_MEMORY) and the engine tiles to fit.
+  tileSize: { surfaces: ['cli'] },
 };
 
 interface JsonSchemaField {
