@@ -1,11 +1,18 @@
 import { EngineError } from './errors.js';
 import { parseLayerSpec, usedLayers } from './layers.js';
 import type { EngineOptions } from './options.js';
-import type { Size } from './plan.js';
-import { VGG19_CONVS } from './vgg19.js';
+import { planRun, type Size } from './plan.js';
+import { largestWindowPixels, planTiles } from './tiles/layout.js';
+import { tileSizeFor } from './tiles/policy.js';
+import { VGG19_CONVS, vgg19Until } from './vgg19.js';
+import { MIN_IMAGE_SIDE } from './image.js';
 
-/** The options that change how much memory a run needs. The pipeline's options fit as they are. */
-export type MemoryOptions = Pick<EngineOptions, 'layers' | 'optimizer' | 'lbfgsHistory' | 'steps'>;
+/**
+ * The options that change how much memory a run needs. The pipeline's options fit as they are. Without
+ * the scale fields the run is taken to be one scale, without `tileSize` tiled automatically.
+ */
+export type MemoryOptions = Pick<EngineOptions, 'layers' | 'optimizer' | 'lbfgsHistory' | 'steps'> &
+  Partial<Pick<EngineOptions, 'tileSize' | 'octaves' | 'scales' | 'coarseSteps'>>;
 
 export interface MemoryBreakdown {
   /** the process before any model: Node, ONNX Runtime, the HDF5 reader */
@@ -14,10 +21,15 @@ export interface MemoryBreakdown {
   readonly weights: number;
   /** the weights while compiling, when more copies exist at once; the peak is the larger of this and the run */
   readonly compile: number;
-  /** one loss-and-gradient step at the working size: every feature map forward and back */
+  /**
+   * one loss-and-gradient step: every feature map forward and back, at the largest scale evaluated whole,
+   * plus, when a scale is tiled, at the largest tile window (each model keeps its own memory)
+   */
   readonly step: number;
-  /** the forward pass that makes the targets, at the largest of the content and style images */
+  /** the forward passes that make the targets (and a tiled step's first pass), likewise */
   readonly targets: number;
+  /** a tiled run's content maps, held whole for the tiles to cut their targets from */
+  readonly tiledContent: number;
   /** the optimiser's state: L-BFGS history (history x pixels x 4 bytes x 2) or Adam's two moments */
   readonly optimizer: number;
   /** pictures the engine holds: content, styles, the current image and a frame */
@@ -64,18 +76,56 @@ export function memoryBreakdown(options: MemoryOptions, content: Size, styleSize
   const block = (name: string) => Number(name[4]);
   const featureFloats = convs.filter((c) => block(c.name) <= 2).reduce((s, c) => s + c.outChannels / 4 ** (block(c.name) - 1), 0);
   const pixels = content.width * content.height;
-  const largest = Math.max(pixels, ...styleSizes.map((s) => s.width * s.height));
   const styleFloats = styleSizes.reduce((s, x) => s + 3 * x.width * x.height, 0);
 
+  // The largest picture each model sees over the run's scales: whole-image models hold memory for their
+  // largest whole picture, tile models for their largest window, and none gives memory back.
+  const network = vgg19Until(layers.at(-1)!);
+  const tileSize = options.tileSize ?? 0;
+  const used = { wholeStep: 0, wholeTargets: 0, tileStep: 0, tileForward: 0, tiledContent: 0 };
+  const scales = planRun({ steps: options.steps, coarseSteps: options.coarseSteps, scales: options.scales, octaves: options.octaves }, content).scales;
+  for (const scale of scales) {
+    const factor = scale.width / content.width;
+    const styles = factor === 1 ? styleSizes : styleSizes.map((s) => shrunk(s, factor));
+    const window = (p: Size) => {
+      const tile = tileSizeFor(tileSize, p);
+      return tile === undefined ? undefined : largestWindowPixels(planTiles(p.width, p.height, tile, network));
+    };
+    const contentWindow = window(scale);
+    if (contentWindow === undefined) used.wholeStep = Math.max(used.wholeStep, scale.width * scale.height);
+    else {
+      used.tileStep = Math.max(used.tileStep, contentWindow);
+      used.tiledContent = Math.max(used.tiledContent, scale.width * scale.height);
+    }
+    for (const p of [scale, ...styles]) {
+      const w = window(p);
+      if (w === undefined) used.wholeTargets = Math.max(used.wholeTargets, p.width * p.height);
+      else used.tileForward = Math.max(used.tileForward, w);
+    }
+  }
+  const contentFloatsPerPixel = parseLayerSpec(options.layers).content.reduce((s, name) => {
+    const c = VGG19_CONVS.find((x) => x.name === name)!;
+    return s + c.outChannels / 4 ** (block(c.name) - 1);
+  }, 0);
+
   const base = BASE_BYTES;
-  const weights = RESIDENT_WEIGHT_COPIES * 4 * params;
+  // The tile models are two more sessions with their own copy of the weights.
+  const tiled = used.tileStep + used.tileForward > 0;
+  const weights = (RESIDENT_WEIGHT_COPIES + (tiled ? 2 : 0)) * 4 * params;
   const compile = COMPILE_WEIGHT_COPIES * 4 * params;
-  const step = STEP_BYTES_PER_FEATURE_FLOAT * featureFloats * pixels;
-  const targets = TARGET_BYTES_PER_FEATURE_FLOAT * featureFloats * largest;
+  const step = STEP_BYTES_PER_FEATURE_FLOAT * featureFloats * (used.wholeStep + used.tileStep);
+  const targets = TARGET_BYTES_PER_FEATURE_FLOAT * featureFloats * (used.wholeTargets + used.tileForward);
+  const tiledContent = 4 * contentFloatsPerPixel * used.tiledContent;
   const optimizer = optimizerBytes(options, content);
   const images = 4 * (6 * 3 * pixels + styleFloats);
-  const total = base + Math.max(compile, weights + step + targets) + optimizer + images;
-  return { base, weights, compile, step, targets, optimizer, images, total };
+  const total = base + Math.max(compile, weights + step + targets) + tiledContent + optimizer + images;
+  return { base, weights, compile, step, targets, tiledContent, optimizer, images, total };
+}
+
+/** A style picture at a coarser scale, as the engine shrinks it (never under the minimum side). */
+function shrunk(style: Size, factor: number): Size {
+  const f = Math.min(1, Math.max(factor, MIN_IMAGE_SIDE / Math.min(style.width, style.height)));
+  return { width: Math.max(MIN_IMAGE_SIDE, Math.round(style.width * f)), height: Math.max(MIN_IMAGE_SIDE, Math.round(style.height * f)) };
 }
 
 /**

@@ -38,7 +38,7 @@ export { JobFiles, type ResultFiles, type StoredFile } from './files.js';
 export { CAN_START_FROM_IMAGE, FOLLOW_UP_WEIGHT_FACTOR, followUpPlan, type FollowUpPlan } from './follow-up.js';
 export { createImageInputCheck, type InputCheck } from './input-check.js';
 export { capViolations, checkServerCaps, DEFAULT_SERVER_LIMITS, SERVER_LIMIT_KEYS, serverLimitsSchema, type ServerLimitKey, type ServerLimits } from './limits.js';
-export { jobMemoryBytes, memoryFit } from './memory.js';
+export { jobMemoryBytes, memoryFit, tileToFit } from './memory.js';
 export { describeIssue, OPTION_KEYS, patchViolations, resolveOptions, validatePatch, type OptionLayers, type OptionsPatch } from './options.js';
 export { presetName, PresetService, type PresetOwner, type PresetView } from './presets.js';
 export type { JobQueue } from './queue.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { StylizeOptions } from '../pipeline/index.js';
 import type { ServerSettingsRecord } from '../store/index.js';
 import { JobError, type OptionViolation } from './errors.js';
-import { jobMemoryBytes, memoryFit } from './memory.js';
+import { jobMemoryBytes, memoryFit, tileToFit } from './memory.js';
 import { describeIssue } from './options.js';
 
 /**
@@ -72,18 +72,21 @@ export function validateLimitsPatch(input: Partial<Record<ServerLimitKey, number
 /**
  * The server's caps: every option that drives memory or time counts (size, every scale, steps, the style's
  * size x style-scale, and the job's memory estimate), and a blend that matches the pictures. Options over a
- * cap are refused, never clamped: the user hears what to change.
+ * cap are refused, never clamped: the user hears what to change. Returns the options to run: the same, or
+ * with a tile size when only tiles make the job fit the memory budget (the picture does not change).
  */
-export function checkServerCaps(options: StylizeOptions, styleCount: number, limits: ServerLimits, source = 'options'): void {
+export function checkServerCaps(options: StylizeOptions, styleCount: number, limits: ServerLimits, source = 'options'): StylizeOptions {
   const violations = capViolations(options, limits);
   if (options.styleBlend !== undefined && options.styleBlend.length !== styleCount) {
     violations.push({ option: 'styleBlend', message: `has ${options.styleBlend.length} weights for ${styleCount} style pictures: give one per picture` });
   }
   if (violations.length > 0) throw new JobError({ code: 'INVALID_OPTIONS', violations, source });
-  const neededBytes = jobMemoryBytes(options, styleCount);
+  const fitted = tileToFit(options, styleCount, limits.maxJobMemoryBytes);
+  const neededBytes = jobMemoryBytes(fitted, styleCount);
   if (neededBytes > limits.maxJobMemoryBytes) {
     throw new JobError({ code: 'JOB_TOO_MUCH_MEMORY', neededBytes, maxBytes: limits.maxJobMemoryBytes, fits: memoryFit(options, styleCount, limits.maxJobMemoryBytes) });
   }
+  return fitted;
 }
 
 /** Size, scales, steps and style size against the caps, for jobs and for server defaults alike. */

@@ -255,8 +255,7 @@ export class JobService {
         request.presetName === undefined ? undefined : this.presets.optionsOf(owner, request.presetName),
         this.presets.defaultOptions(owner),
       ]);
-      const options = resolveOptions({ explicit, preset, userDefault, server: server.defaults });
-      checkServerCaps(options, request.styles.length, server.limits);
+      const options = checkServerCaps(resolveOptions({ explicit, preset, userDefault, server: server.defaults }), request.styles.length, server.limits);
       const pictures = [
         { bytes: request.content, role: 'content' as const },
         ...request.styles.map((bytes) => ({ bytes, role: 'style' as const })),
@@ -304,7 +303,7 @@ export class JobService {
         newSeed: this.deps.newSeed ?? (() => randomInt(0, 2 ** 32 - 1)),
       });
       const styleCount = parent.inputs.filter((i) => i.role === 'style').length;
-      checkServerCaps(plan.options, styleCount, server.limits);
+      const options = checkServerCaps(plan.options, styleCount, server.limits);
       const reused = parent.inputs.filter((i) => i.role !== 'init');
       const purged = () => new JobError({ code: 'FILES_PURGED', jobId: parent.id, purgedAt: parent.filesPurgedAt ?? parent.finishedAt ?? new Date(this.clock.now()) });
       const contentInput = reused.find((i) => i.role === 'content');
@@ -319,7 +318,7 @@ export class JobService {
         {
           requester,
           conversation: request,
-          options: plan.options,
+          options,
           styleCount,
           presetName: parent.presetName,
           parentId: parent.id,

@@ -3,7 +3,9 @@ import { fitLongSide, type Size } from '../images/index.js';
 import type { StylizeOptions } from './options.js';
 
 type PlanFields = Pick<StylizeOptions, 'size' | 'steps' | 'scales'>;
-type MemoryFields = PlanFields & Pick<StylizeOptions, 'styleScale' | 'layers' | 'optimizer' | 'lbfgsHistory'>;
+type MemoryFields = PlanFields &
+  Pick<StylizeOptions, 'styleScale' | 'layers' | 'optimizer' | 'lbfgsHistory'> &
+  Partial<Pick<StylizeOptions, 'tileSize' | 'octaves' | 'coarseSteps'>>;
 
 /**
  * The size the engine will optimise at for an upload of `source` (what prepareInputs decodes to): long side

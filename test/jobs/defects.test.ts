@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { planRun } from '../../src/engine/index.js';
-import { isJobError, jobMemoryBytes, TERMINAL_EVENTS, totalSteps } from '../../src/jobs/index.js';
+import { isJobError, jobMemoryBytes, TERMINAL_EVENTS, tileToFit, totalSteps } from '../../src/jobs/index.js';
 import { STYLIZE_DEFAULTS } from '../../src/pipeline/index.js';
 import { sharedImage } from '../helpers/paths.js';
 import { harnessPerTest, refusal, refusalText, said, submission, type Harness } from './support.js';
@@ -105,10 +105,30 @@ describe('the memory budget', () => {
     expect(fits.size).toBeGreaterThanOrEqual(256);
     expect(fits.size).toBeLessThan(512);
     expect(said(refused)).toMatch(new RegExp(`^This job needs about .* of memory, more than the .* a job may use here: with these options, a size of at most ${fits.size} px`));
-    // what it said fits, fits, and one pixel more does not
-    expect(jobMemoryBytes({ ...full, size: fits.size! })).toBeLessThanOrEqual(maxBytes);
-    expect(jobMemoryBytes({ ...full, size: fits.size! + 1 })).toBeGreaterThan(maxBytes);
+    // what it said fits, fits (in tiles where needed, as the job will run), and one pixel more does not
+    const at = (size: number) => jobMemoryBytes(tileToFit({ ...full, size }, 1, maxBytes));
+    expect(at(fits.size!)).toBeLessThanOrEqual(maxBytes);
+    expect(at(fits.size! + 1)).toBeGreaterThan(maxBytes);
     await expect(h.service.submit(submission('alice', { options: { ...options, size: fits.size! } }))).resolves.toBeDefined();
+  });
+});
+
+describe('a job that fits the memory budget only in tiles', () => {
+  const options = { size: 1024, steps: 2, optimizer: 'adam', layers: 'seed', octaves: 0 } as const;
+  const full = { ...STYLIZE_DEFAULTS, ...options };
+  // enough for tiles of 384 px, not for 512 px tiles nor for the whole picture at once
+  const budget = Math.round((jobMemoryBytes({ ...full, tileSize: 384 }) + jobMemoryBytes({ ...full, tileSize: 512 })) / 2);
+  let h: Harness;
+  harnessPerTest((harness) => (h = harness), { limits: { maxSize: 1024, maxJobMemoryBytes: budget } });
+
+  it('runs in the largest tiles that fit, and keeps a tile size the user chose', async () => {
+    expect(jobMemoryBytes(full)).toBeGreaterThan(budget);
+    const { job } = await h.service.submit(submission('alice', { options }));
+    expect(job.options.tileSize).toBe(384);
+    const chosen = await h.service.submit(submission('bob', { options: { ...options, tileSize: 256 } }));
+    expect(chosen.job.options.tileSize).toBe(256);
+    const tooBig = await refusal(h.service.submit(submission('carol', { options: { ...options, tileSize: 1024 } })));
+    expect(isJobError(tooBig, 'JOB_TOO_MUCH_MEMORY')).toBe(true);
   });
 });
 

@@ -116,7 +116,6 @@ export async function tiledFeatures(
 export class TiledEvaluator implements Evaluator {
   private readonly info: Map<string, LayerInfo>;
   private readonly gradient: Float32Array;
-  private readonly contentCrops = new Map<number, Record<string, TensorData>>();
 
   constructor(
     private readonly models: TileModels,
@@ -127,19 +126,24 @@ export class TiledEvaluator implements Evaluator {
   ) {
     this.info = layerInfo(spec);
     this.gradient = new Float32Array(3 * grid.width * grid.height);
-    // The content target's owned part of every tile, cut once per scale rather than once per step.
-    grid.tiles.forEach((tile, index) => {
-      const feeds: Record<string, TensorData> = {};
-      for (const layer of spec.selection.content) {
-        const l = this.info.get(layer)!;
-        const target = targets.content.get(layer)!;
-        const { w, h } = mapSize(l, grid.width, grid.height);
-        const r = atLevel(tile.core, l.level);
-        feeds[TILE_IO.contentTarget(layer)] = { data: cropPlanar(target.data, l.channels, w, h, r), dims: [1, l.channels, r.y1 - r.y0, r.x1 - r.x0] };
-        feeds[TILE_IO.contentScale(layer)] = scalar((2 * weights.content) / (l.channels * w * h));
-      }
-      this.contentCrops.set(index, feeds);
-    });
+  }
+
+  /**
+   * The content target's owned part of a tile. Cut at every step, not kept: a second copy of the content
+   * maps would be 128 bytes per pixel with the `seed` layers (half a gigabyte at 2048 px), the cut is a copy
+   * of a window.
+   */
+  private contentFeeds(tile: Tile): Record<string, TensorData> {
+    const feeds: Record<string, TensorData> = {};
+    for (const layer of this.spec.selection.content) {
+      const l = this.info.get(layer)!;
+      const target = this.targets.content.get(layer)!;
+      const { w, h } = mapSize(l, this.grid.width, this.grid.height);
+      const r = atLevel(tile.core, l.level);
+      feeds[TILE_IO.contentTarget(layer)] = { data: cropPlanar(target.data, l.channels, w, h, r), dims: [1, l.channels, r.y1 - r.y0, r.x1 - r.x0] };
+      feeds[TILE_IO.contentScale(layer)] = scalar((2 * this.weights.content) / (l.channels * w * h));
+    }
+    return feeds;
   }
 
   async evaluate(image: RgbImage): Promise<Evaluation> {
@@ -175,10 +179,9 @@ export class TiledEvaluator implements Evaluator {
     gradient.fill(0);
     const contentSquares = new Map(spec.selection.content.map((layer) => [layer, 0]));
     const outputs = [TILE_IO.gradient, ...spec.selection.content.map(TILE_IO.contentSquares)];
-    for (let index = 0; index < grid.tiles.length; index++) {
-      const tile = grid.tiles[index]!;
+    for (const tile of grid.tiles) {
       const out = await this.models.grad.run(
-        { ...gramFeeds, ...this.contentCrops.get(index)!, [TILE_IO.image]: windowTensor(image, tile.window), [TILE_IO.owned]: ownedFeed(tile) },
+        { ...gramFeeds, ...this.contentFeeds(tile), [TILE_IO.image]: windowTensor(image, tile.window), [TILE_IO.owned]: ownedFeed(tile) },
         outputs,
       );
       addPlanar(gradient, 3, grid.width, grid.height, tile.window, out[TILE_IO.gradient]!.data);

@@ -35,7 +35,7 @@ export interface TileGrid {
  *   (the pools' far sides add up to align - 1, the width of one deepest-layer position), so only the
  *   convolutions count.
  */
-export function receptiveField(layers: readonly NetworkLayer[]): { margin: number; align: number } {
+export function receptiveField(layers: ReadonlyArray<Pick<NetworkLayer, 'kind'>>): { margin: number; align: number } {
   let stride = 1;
   let margin = 0;
   for (const layer of layers) {
@@ -50,7 +50,7 @@ export function receptiveField(layers: readonly NetworkLayer[]): { margin: numbe
  * halo covers the receptive field, so every feature a tile owns is computed in its window exactly as in
  * the whole image: zero padding at a window's inner edge only reaches features the tile does not own.
  */
-export function planTiles(width: number, height: number, tileSize: number, layers: readonly NetworkLayer[]): TileGrid {
+export function planTiles(width: number, height: number, tileSize: number, layers: ReadonlyArray<Pick<NetworkLayer, 'kind'>>): TileGrid {
   const { margin, align } = receptiveField(layers);
   const halo = roundUp(margin, align);
   const xs = splitAxis(width, tileSize, align);
@@ -65,6 +65,11 @@ export function planTiles(width: number, height: number, tileSize: number, layer
     }
   }
   return { width, height, tiles, halo };
+}
+
+/** The pixels of the grid's largest window: what one tile step's memory grows with. */
+export function largestWindowPixels(grid: TileGrid): number {
+  return Math.max(...grid.tiles.map(({ window: r }) => (r.x1 - r.x0) * (r.y1 - r.y0)));
 }
 
 /**
