@@ -15,6 +15,8 @@ export interface MemoryCase {
   readonly steps: number;
   /** style image side / content side */
   readonly styleScale: number;
+  /** the engine's tileSize (absent: 0, automatic) */
+  readonly tileSize?: number;
 }
 
 export interface MemoryResult extends MemoryCase {
@@ -35,6 +37,10 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
   { size: 256, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 3 },
   { size: 256, layers: 'gatys', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 1 },
   { size: 512, layers: 'gatys', optimizer: 'adam', lbfgsHistory: 10, steps: 3, styleScale: 1 },
+  { size: 1024, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 2, styleScale: 1, tileSize: 512 },
+  { size: 1024, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 2, styleScale: 1, tileSize: 256 },
+  { size: 2048, layers: 'seed', optimizer: 'adam', lbfgsHistory: 10, steps: 2, styleScale: 1 },
+  { size: 2048, layers: 'seed', optimizer: 'lbfgs', lbfgsHistory: 5, steps: 6, styleScale: 1 },
 ];
 
 /** How far the estimate may be from the peak, either way. */
@@ -62,7 +68,15 @@ export async function memoryCase(c: MemoryCase, weights: ReadonlyMap<string, Con
   const side = c.size;
   const styleSide = Math.round(c.size * c.styleScale);
   const picture = (n: number) => ({ width: n, height: n, data: Float32Array.from({ length: 3 * n * n }, (_, i) => ((i * 7919) % 251) / 251) });
-  const options: EngineOptionsInput = { layers: c.layers, optimizer: c.optimizer, lbfgsHistory: c.lbfgsHistory, steps: c.steps, seed: 1, init: 'content' };
+  const options: EngineOptionsInput = {
+    layers: c.layers,
+    optimizer: c.optimizer,
+    lbfgsHistory: c.lbfgsHistory,
+    steps: c.steps,
+    seed: 1,
+    init: 'content',
+    tileSize: c.tileSize ?? 0,
+  };
   await engine.stylize({ content: picture(side), styles: [{ image: picture(styleSide) }], options });
   await engine.release();
   const content = { width: side, height: side };
@@ -76,6 +90,7 @@ export async function memoryCase(c: MemoryCase, weights: ReadonlyMap<string, Con
 export function formatMemory(r: MemoryResult): string {
   return (
     `${r.layers.padEnd(6)} ${String(r.size).padStart(4)} px  style x${r.styleScale}  ${r.optimizer.padEnd(5)} ` +
+    `${r.tileSize ? `tiles ${r.tileSize} ` : ''}` +
     `${r.optimizer === 'lbfgs' ? `history ${String(Math.min(r.lbfgsHistory, r.steps)).padEnd(3)}` : '           '}  ` +
     `estimate ${r.estimateMB.toFixed(0).padStart(5)} MB  peak ${r.peakMB.toFixed(0).padStart(5)} MB  (${(100 * (r.ratio - 1)).toFixed(0).padStart(3)}%` +
     `${Math.abs(r.ratio - 1) > MEMORY_TOLERANCE ? ', OVER 15%' : ''})  ` +
