@@ -173,7 +173,7 @@ export class Engine {
           : resizeImage(image, width, height)
         : initialImage(options, content, random, request.initImage);
       previousContent = content;
-      const optimizer = makeOptimizer(options, image.data.length, carried);
+      const optimizer = makeOptimizer(options, image.data.length, carried, plan.stepsPerScale[scale]!);
       const steps = plan.stepsPerScale[scale]!;
       // Each scale evaluates its start and every update; the last also evaluates the result.
       const lastStep = isLast ? steps : steps - 1;
@@ -199,7 +199,7 @@ export class Engine {
           ...(isFrame ? { frame: createImage(width, height, Float32Array.from(image.data)) } : {}),
         };
         request.onProgress?.(event);
-        if (step < totalSteps) optimizer.step(image.data, evaluation.gradient, losses.total);
+        if (step < totalSteps) await optimizer.step(image.data, evaluation.gradient, losses.total);
       }
       offset += steps;
       if (optimizer instanceof Lbfgs && options.carryCurvature && !isLast) {
@@ -361,10 +361,12 @@ function enlargeWithDetail(result: RgbImage, content: RgbImage, coarseContent: R
   return up;
 }
 
-function makeOptimizer(options: EngineOptions, size: number, initialHDiag: number | undefined): PixelOptimizer {
+function makeOptimizer(options: EngineOptions, size: number, initialHDiag: number | undefined, steps: number): PixelOptimizer {
   if (options.optimizer === 'adam') return new Adam(size, { lr: options.lr });
   return new Lbfgs({
     history: options.lbfgsHistory,
+    // a scale of k updates makes at most k - 1 pairs: the history buffer is allocated for no more
+    maxPairs: Math.max(1, steps - 1),
     ...(options.lbfgsMaxStep > 0 ? { maxStep: options.lbfgsMaxStep } : {}),
     ...(initialHDiag !== undefined ? { initialHDiag } : {}),
   });

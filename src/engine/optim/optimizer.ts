@@ -3,7 +3,8 @@
  * updates the pixels in place. Pixels stay in [0, 1] after every step (projected: clamped after the update).
  */
 export interface PixelOptimizer {
-  step(pixels: Float32Array, gradient: Float32Array, loss: number): void;
+  /** may finish asynchronously (L-BFGS runs its products in ONNX Runtime): await it before reading the pixels */
+  step(pixels: Float32Array, gradient: Float32Array, loss: number): void | Promise<void>;
 }
 
 export function clampUnit(pixels: Float32Array): void {

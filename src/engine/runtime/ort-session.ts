@@ -18,6 +18,8 @@ export interface SessionConfig {
   readonly threads: number;
   /** ONNX Runtime's own log level, 0 (verbose: shows which provider each node was placed on) to 4; default 2 */
   readonly logSeverity?: 0 | 1 | 2 | 3 | 4;
+  /** ONNX Runtime's CPU memory arena (default on); off for sessions whose outputs should not stay cached */
+  readonly memoryArena?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export class OrtModel {
     const options: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       enableMemPattern: false,
-      enableCpuMemArena: true,
+      enableCpuMemArena: config.memoryArena ?? true,
       executionMode: 'sequential',
       intraOpNumThreads: config.threads,
       interOpNumThreads: 1,
