@@ -43,8 +43,31 @@ function ownedFeed(tile: Tile): TensorData {
   return { data: Float32Array.of(core.y0 - window.y0, core.x0 - window.x0, core.y1 - window.y0, core.x1 - window.x0), dims: [4] };
 }
 
-function windowTensor(image: RgbImage, r: Rect): TensorData {
-  return { data: cropPlanar(image.data, 3, image.width, image.height, r), dims: [1, 3, r.y1 - r.y0, r.x1 - r.x0] };
+function windowTensor(image: RgbImage, r: Rect, into?: Float32Array): TensorData {
+  return { data: cropPlanar(image.data, 3, image.width, image.height, r, into), dims: [1, 3, r.y1 - r.y0, r.x1 - r.x0] };
+}
+
+/**
+ * Crop buffers reused from step to step, one per purpose and length (tiles come in a few shapes): fresh
+ * ones would be tens of megabytes of garbage per tile and step, which the collector lets pile up to
+ * hundreds of megabytes before it frees them. Each is filled just before the run that reads it.
+ */
+class Buffers {
+  private readonly free = new Map<string, Float32Array>();
+
+  get(purpose: string, length: number): Float32Array {
+    const key = `${purpose}:${length}`;
+    let buffer = this.free.get(key);
+    if (!buffer) {
+      buffer = new Float32Array(length);
+      this.free.set(key, buffer);
+    }
+    return buffer;
+  }
+}
+
+function area(r: Rect): number {
+  return (r.x1 - r.x0) * (r.y1 - r.y0);
 }
 
 function mapSize(layer: LayerInfo, width: number, height: number): { w: number; h: number } {
@@ -63,6 +86,7 @@ export async function tiledFeatures(
   image: RgbImage,
   grid: TileGrid,
   want: { content: boolean; grams: boolean },
+  buffers?: Buffers,
 ): Promise<{ content: Map<string, TensorData>; grams: Map<string, Float32Array> }> {
   const info = layerInfo(spec);
   const styleLayers = want.grams ? spec.selection.style.map((s) => s.layer) : [];
@@ -77,7 +101,8 @@ export async function tiledFeatures(
   const outputs = [...contentLayers.map(TILE_IO.contentOwned), ...styleLayers.map(TILE_IO.gramSum)];
   if (outputs.length > 0) {
     for (const tile of grid.tiles) {
-      const out = await model.run({ [TILE_IO.image]: windowTensor(image, tile.window), [TILE_IO.owned]: ownedFeed(tile) }, outputs);
+      const into = buffers?.get('window', 3 * area(tile.window));
+      const out = await model.run({ [TILE_IO.image]: windowTensor(image, tile.window, into), [TILE_IO.owned]: ownedFeed(tile) }, outputs);
       for (const layer of contentLayers) {
         const l = info.get(layer)!;
         const full = content.get(layer)!;
@@ -116,6 +141,7 @@ export async function tiledFeatures(
 export class TiledEvaluator implements Evaluator {
   private readonly info: Map<string, LayerInfo>;
   private readonly gradient: Float32Array;
+  private readonly buffers = new Buffers();
 
   constructor(
     private readonly models: TileModels,
@@ -140,7 +166,8 @@ export class TiledEvaluator implements Evaluator {
       const target = this.targets.content.get(layer)!;
       const { w, h } = mapSize(l, this.grid.width, this.grid.height);
       const r = atLevel(tile.core, l.level);
-      feeds[TILE_IO.contentTarget(layer)] = { data: cropPlanar(target.data, l.channels, w, h, r), dims: [1, l.channels, r.y1 - r.y0, r.x1 - r.x0] };
+      const into = this.buffers.get(`content ${layer}`, l.channels * (r.x1 - r.x0) * (r.y1 - r.y0));
+      feeds[TILE_IO.contentTarget(layer)] = { data: cropPlanar(target.data, l.channels, w, h, r, into), dims: [1, l.channels, r.y1 - r.y0, r.x1 - r.x0] };
       feeds[TILE_IO.contentScale(layer)] = scalar((2 * this.weights.content) / (l.channels * w * h));
     }
     return feeds;
@@ -154,7 +181,7 @@ export class TiledEvaluator implements Evaluator {
     let style = 0;
     const gramFeeds: Record<string, TensorData> = {};
     if (spec.selection.style.length > 0) {
-      const { grams } = await tiledFeatures(this.models.forward, spec, image, grid, { content: false, grams: true });
+      const { grams } = await tiledFeatures(this.models.forward, spec, image, grid, { content: false, grams: true }, this.buffers);
       for (const { layer } of spec.selection.style) {
         const l = info.get(layer)!;
         const { w, h } = mapSize(l, grid.width, grid.height);
@@ -181,7 +208,12 @@ export class TiledEvaluator implements Evaluator {
     const outputs = [TILE_IO.gradient, ...spec.selection.content.map(TILE_IO.contentSquares)];
     for (const tile of grid.tiles) {
       const out = await this.models.grad.run(
-        { ...gramFeeds, ...this.contentFeeds(tile), [TILE_IO.image]: windowTensor(image, tile.window), [TILE_IO.owned]: ownedFeed(tile) },
+        {
+          ...gramFeeds,
+          ...this.contentFeeds(tile),
+          [TILE_IO.image]: windowTensor(image, tile.window, this.buffers.get('window', 3 * area(tile.window))),
+          [TILE_IO.owned]: ownedFeed(tile),
+        },
         outputs,
       );
       addPlanar(gradient, 3, grid.width, grid.height, tile.window, out[TILE_IO.gradient]!.data);

@@ -94,11 +94,11 @@ function roundUp(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
 
-/** Copies a window of a planar [channels, height, width] array. */
-export function cropPlanar(data: Float32Array, channels: number, width: number, height: number, r: Rect): Float32Array {
+/** Copies a window of a planar [channels, height, width] array (into `out` when given, of the window's length). */
+export function cropPlanar(data: Float32Array, channels: number, width: number, height: number, r: Rect, out?: Float32Array): Float32Array {
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
-  const out = new Float32Array(channels * w * h);
+  out ??= new Float32Array(channels * w * h);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < h; y++) {
       const from = c * width * height + (r.y0 + y) * width + r.x0;
