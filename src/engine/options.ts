@@ -75,6 +75,7 @@ export const engineOptionsSchema = z.object({
     .int()
     .min(0)
     .max(8192)
+    .refine((v) => v === 0 || v >= 64, 'use 0 (automatic) or at least 64 px: smaller tiles spend most of their time on their borders')
     .default(0)
     .describe(
       'evaluate the picture in tiles of about this many pixels per side, with overlapping borders: the same result in bounded memory (0: automatically, for pictures over 1024x1024 px)',

@@ -5,7 +5,7 @@ import { REAL_WEIGHTS } from '../helpers/paths.js';
 
 /**
  * A whole run, tiled and not, with the real weights and pictures: the same seed must give the same
- * picture and losses. Tiles of 48 px on a 112 px picture give 9 windows; a larger style picture is tiled
+ * picture and losses. Tiles of 64 px on a 112 px picture give 4 windows; the larger style picture is tiled
  * for its targets too.
  */
 let engine: Engine;
@@ -21,7 +21,7 @@ describe('a tiled run', () => {
     const { content, style } = await loadContentAndStyle(112, 136);
     const options = { layers: 'seed', optimizer: 'adam' as const, lr: 0.02, steps: 4, styleWeight: 100, tvWeight: 10, init: 'content' as const, seed: 3 };
     const whole = await engine.stylize({ content, styles: [{ image: style }], options: { ...options, tileSize: 0 } });
-    const tiled = await engine.stylize({ content, styles: [{ image: style }], options: { ...options, tileSize: 48 } });
+    const tiled = await engine.stylize({ content, styles: [{ image: style }], options: { ...options, tileSize: 64 } });
     expect(tiled.history.length).toBe(whole.history.length);
     whole.history.forEach((record, i) => {
       expect(Math.abs(tiled.history[i]!.total - record.total)).toBeLessThan(1e-4 * record.total);
