@@ -42,6 +42,11 @@ interface BenchResult {
   gflops: number;
   rooflineGflops: number;
   ofRoofline: number;
+  /**
+   * the same with the Gram products counted too (F F^T and its gradient (G - T) F per style layer, 4 C^2 HW
+   * FLOPs each): arithmetic every step must do besides the convolutions, 18% on top of them with `seed`
+   */
+  ofRooflineWithGrams: number;
   maxRssMB: number;
   provider: string;
 }
@@ -99,7 +104,7 @@ function report(r: BenchResult): void {
   process.stdout.write(
     `${r.layers.padEnd(6)} ${String(r.size).padStart(4)} px  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ` +
       `${r.convGflopPerStep.toFixed(1).padStart(6)} GFLOP/step  ${r.gflops.toFixed(0).padStart(4)} GFLOP/s  ` +
-      `roofline ${r.rooflineGflops.toFixed(0).padStart(4)} GFLOP/s (${(100 * r.ofRoofline).toFixed(0)}%)  ` +
+      `roofline ${r.rooflineGflops.toFixed(0).padStart(4)} GFLOP/s (${(100 * r.ofRoofline).toFixed(0)}%, ${(100 * r.ofRooflineWithGrams).toFixed(0)}% with the Grams)  ` +
       `peak RSS ${r.maxRssMB.toFixed(0)} MB  [${r.provider}]\n`,
   );
 }
@@ -129,6 +134,7 @@ async function benchOne(size: number, layers: string, stepsOverride?: number): P
   const msPerStep = median(at.slice(warmup + 1).map((t, i) => t - at[warmup + i]!));
   const convGflopPerStep = stepFlops(specs, size) / 1e9;
   const gflops = convGflopPerStep / (msPerStep / 1000);
+  const gramGflopPerStep = gramFlops(specs, selection.style.map((s) => s.layer), size) / 1e9;
   return {
     size,
     layers,
@@ -137,6 +143,7 @@ async function benchOne(size: number, layers: string, stepsOverride?: number): P
     gflops,
     rooflineGflops,
     ofRoofline: gflops / rooflineGflops,
+    ofRooflineWithGrams: (convGflopPerStep + gramGflopPerStep) / (msPerStep / 1000) / rooflineGflops,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     provider,
   };
@@ -165,6 +172,15 @@ function stepFlops(specs: ConvSpec[], size: number): number {
     flops += 2 * 2 * 9 * c.inChannels * c.outChannels * side * side;
   }
   return flops;
+}
+
+/** FLOPs of the Gram products of one step: per style layer, F F^T and (G - T) F, each 2 C^2 HW. */
+function gramFlops(specs: ConvSpec[], styleLayers: string[], size: number): number {
+  return styleLayers.reduce((sum, name) => {
+    const c = specs.find((s) => s.name === name)!;
+    const side = Math.floor(size / 2 ** (Number(c.name[4]) - 1));
+    return sum + 4 * c.outChannels * c.outChannels * side * side;
+  }, 0);
 }
 
 /**

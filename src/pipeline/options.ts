@@ -14,16 +14,17 @@ export const stylizeOptionsSchema = engineOptionsSchema.extend({
   styleWeight: redefault(engineOptionsSchema.shape.styleWeight, 100),
   tvWeight: redefault(engineOptionsSchema.shape.tvWeight, 1e6),
   init: redefault(engineOptionsSchema.shape.init, 'content'),
-  // Time to quality, chosen from `npm run bench -- --quality --levers` (docs/cli.md has the figures): L-BFGS
-  // at three scales a halving apart, 30 steps at each coarse one (a quarter and a sixteenth of the cost of
-  // a full-size step) and 20 at the full size, reach a lower loss than the chapter's 180 Adam steps in
-  // about a sixth of its work. A history of 20 did as well as 100 at 40 steps and costs a fifth of the
-  // memory and of the two-loop recursion's time.
+  // Time to quality, chosen from `npm run bench -- --quality` (docs/cli.md has the figures): L-BFGS at four
+  // scales a halving apart, 30 steps at each coarse one (1/4, 1/16 and 1/64 of a full-size step's cost) and
+  // 18 at the full size, reach a lower loss than the chapter's 180 Adam steps in about a sixth of its time
+  // at 256 and 512 px. The final scale needs 16-18 steps from any of the starts measured (two or three
+  // octaves, 25-40 coarse steps, TV 0 to 1e6); 17 failed once in six runs at 512 px, 18 never. A history of
+  // 20 did as well as 40 or 100 and costs a fifth of the memory of 100.
   optimizer: redefault(engineOptionsSchema.shape.optimizer, 'lbfgs'),
   lbfgsHistory: redefault(engineOptionsSchema.shape.lbfgsHistory, 20),
-  steps: redefault(engineOptionsSchema.shape.steps, 20),
+  steps: redefault(engineOptionsSchema.shape.steps, 18),
   coarseSteps: engineOptionsSchema.shape.coarseSteps.unwrap().default(30).describe(engineOptionsSchema.shape.coarseSteps.description ?? ''),
-  octaves: redefault(engineOptionsSchema.shape.octaves, 2),
+  octaves: redefault(engineOptionsSchema.shape.octaves, 3),
   // Without a line search, the second L-BFGS step (its curvature from one pair) overshot: the loss rose 50x
   // at the coarsest scale before recovering. Capping a step at 0.25 per pixel removed that and ended 1% lower.
   lbfgsMaxStep: redefault(engineOptionsSchema.shape.lbfgsMaxStep, 0.25),

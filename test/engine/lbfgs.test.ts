@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { historyProducts, smallHistoryProducts } from '../../src/engine/optim/history-products.js';
 import { Lbfgs } from '../../src/engine/optim/lbfgs.js';
 import { seededRandom } from '../../src/engine/random.js';
 
@@ -65,5 +66,21 @@ describe('L-BFGS', () => {
     await optimizer.step(x, g);
     const moved = Math.max(...Array.from(x, (v) => Math.abs(v - 0.5)));
     expect(moved).toBeCloseTo(0.01, 6);
+  });
+
+  it('computes the history products in ONNX Runtime as in plain JavaScript (pixel-major history)', async () => {
+    const random = seededRandom(3);
+    const n = 30_000;
+    const columns = 40; // above the size where the products leave JavaScript
+    const history = Float32Array.from({ length: n * columns }, () => random() - 0.5);
+    const vector = Float32Array.from({ length: n }, () => random() - 0.5);
+    const weights = Float32Array.from({ length: columns }, () => random() - 0.5);
+    const ort = await historyProducts();
+    const [dots, expectedDots] = [await ort.dots(vector, history, n, columns), await smallHistoryProducts.dots(vector, history, n, columns)];
+    const [sum, expectedSum] = [await ort.combine(history, weights, n, columns), await smallHistoryProducts.combine(history, weights, n, columns)];
+    expect(dots.length).toBe(columns);
+    for (let c = 0; c < columns; c++) expect(dots[c]).toBeCloseTo(expectedDots[c]!, 2);
+    expect(sum.length).toBe(n);
+    for (let i = 0; i < n; i += 997) expect(sum[i]).toBeCloseTo(expectedSum[i]!, 4);
   });
 });

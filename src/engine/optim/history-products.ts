@@ -3,7 +3,7 @@ import { OrtModel } from '../runtime/ort-session.js';
 
 /**
  * The two products over the whole L-BFGS history that a compact-form step needs, run by ONNX Runtime's
- * vectorised, multi-threaded kernels instead of JavaScript loops. The history is stored pixel-major,
+ * vectorised kernels instead of JavaScript loops. The history is stored pixel-major,
  * `[n, columns]` (one column per stored vector), because both products then have shapes that ONNX Runtime
  * runs without repacking the history: `g^T H` (every stored vector's dot product with g) and `H w` (the
  * weighted sum of the stored vectors). Measured at 512 px with 40 columns: 7 and 6 ms, against 31 ms for the
@@ -19,6 +19,32 @@ export interface HistoryProducts {
 let shared: Promise<HistoryProducts> | undefined;
 
 /**
+ * Below this many history values (n x columns) JavaScript is quicker: a call into ONNX Runtime costs a fixed
+ * 0.2-0.5 ms, which at 32 px was a third of a step. Pixel-major, both products are one contiguous pass.
+ */
+const SMALL = 1 << 20;
+
+export const smallHistoryProducts: HistoryProducts = {
+  async dots(vector, history, n, columns) {
+    const out = new Float64Array(columns);
+    for (let i = 0, at = 0; i < n; i++, at += columns) {
+      const v = vector[i]!;
+      for (let c = 0; c < columns; c++) out[c]! += v * history[at + c]!;
+    }
+    return Float32Array.from(out);
+  },
+  async combine(history, weights, n, columns) {
+    const out = new Float32Array(n);
+    for (let i = 0, at = 0; i < n; i++, at += columns) {
+      let s = 0;
+      for (let c = 0; c < columns; c++) s += history[at + c]! * weights[c]!;
+      out[i] = s;
+    }
+    return out;
+  },
+};
+
+/**
  * One pair of sessions per process, made on first use: they hold no weights, and a memory arena would keep
  * the largest output ever made (n floats) for the process's life, so it is off.
  */
@@ -29,7 +55,9 @@ export function historyProducts(): Promise<HistoryProducts> {
 }
 
 async function create(): Promise<HistoryProducts> {
-  const config = { provider: 'cpu' as const, threads: 0, memoryArena: false };
+  // One thread: a second intra-op pool beside the loss model's made the two spin against each other on 2
+  // cores (a 256 px run took 19 s instead of 13); these products are bound by memory, not arithmetic.
+  const config = { provider: 'cpu' as const, threads: 1, memoryArena: false };
   const matMul = (name: string, a: Dim[], b: Dim[]) => {
     const g = new GraphBuilder(name);
     g.output(g.op('MatMul', [g.input('a', a), g.input('b', b)]), 'y');
@@ -38,10 +66,12 @@ async function create(): Promise<HistoryProducts> {
   const [dots, combine] = await Promise.all([matMul('lbfgs_dots', [1, 'n'], ['n', 'columns']), matMul('lbfgs_combine', ['n', 'columns'], ['columns', 1])]);
   return {
     async dots(vector, history, n, columns) {
+      if (n * columns <= SMALL) return smallHistoryProducts.dots(vector, history, n, columns);
       const out = await dots.run({ a: { data: vector, dims: [1, n] }, b: { data: history, dims: [n, columns] } });
       return out.y!.data;
     },
     async combine(history, weights, n, columns) {
+      if (n * columns <= SMALL) return smallHistoryProducts.combine(history, weights, n, columns);
       const out = await combine.run({ a: { data: history, dims: [n, columns] }, b: { data: weights, dims: [columns, 1] } });
       return out.y!.data;
     },
