@@ -5,6 +5,7 @@ import type { NetworkLayer, Pooling } from '../../src/engine/model/network.js';
 import { seededRandom } from '../../src/engine/random.js';
 import { OrtModel } from '../../src/engine/runtime/ort-session.js';
 import { blendedGramTargets, contentTargets } from '../../src/engine/targets.js';
+import { randomConv, relativeError } from './small-network.js';
 import { referenceFeatures, referenceGradient, referenceGram, referenceLoss, type ReferenceLossSpec } from './reference.js';
 
 /**
@@ -20,27 +21,16 @@ const H = 13;
 const W = 11;
 const TOLERANCE = 1e-5;
 
-function conv(name: string, cin: number, cout: number, random: () => number): NetworkLayer {
-  const scale = Math.sqrt(2 / (9 * cin)) / 255; // inputs are ~0-255 at the first layer
-  return {
-    kind: 'conv',
-    name,
-    inChannels: cin,
-    outChannels: cout,
-    kernel: Float32Array.from({ length: cout * cin * 9 }, () => (random() * 2 - 1) * scale * (cin === 3 ? 1 : 255)),
-    bias: Float32Array.from({ length: cout }, () => random() - 0.5),
-  };
-}
 
 function smallNetwork(seed: number): NetworkLayer[] {
   const random = seededRandom(seed);
   return [
-    conv('a', 3, 4, random),
-    conv('b', 4, 5, random),
+    randomConv('a', 3, 4, random),
+    randomConv('b', 4, 5, random),
     { kind: 'pool', name: 'p1' },
-    conv('c', 5, 6, random),
+    randomConv('c', 5, 6, random),
     { kind: 'pool', name: 'p2' },
-    conv('d', 6, 4, random),
+    randomConv('d', 6, 4, random),
   ];
 }
 
@@ -118,16 +108,6 @@ async function check(pooling: Pooling, selection: LayerSelection, weights: { sty
   return err;
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    num += (actual[i]! - expected[i]!) ** 2;
-    den += expected[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 const allTerms: LayerSelection = {
   style: [

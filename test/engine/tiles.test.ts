@@ -10,6 +10,7 @@ import { blendedGramTargets, contentTargets } from '../../src/engine/targets.js'
 import { TiledEvaluator, tiledFeatures } from '../../src/engine/tiles/evaluator.js';
 import { planTiles, receptiveField } from '../../src/engine/tiles/layout.js';
 import { VGG19_CONVS } from '../../src/engine/vgg19.js';
+import { randomConv, relativeError } from './small-network.js';
 import { referenceGradient, referenceLoss, type ReferenceLossSpec } from './reference.js';
 
 /**
@@ -23,22 +24,11 @@ import { referenceGradient, referenceLoss, type ReferenceLossSpec } from './refe
  */
 const TOLERANCE = 1e-5;
 
-function conv(name: string, cin: number, cout: number, random: () => number): NetworkLayer {
-  const scale = Math.sqrt(2 / (9 * cin)) / 255;
-  return {
-    kind: 'conv',
-    name,
-    inChannels: cin,
-    outChannels: cout,
-    kernel: Float32Array.from({ length: cout * cin * 9 }, () => (random() * 2 - 1) * scale * (cin === 3 ? 1 : 255)),
-    bias: Float32Array.from({ length: cout }, () => random() - 0.5),
-  };
-}
 
 /** Two pools, so cores sit on a 4-pixel grid, and features reach 8 pixels beyond their core. */
 function network(): NetworkLayer[] {
   const random = seededRandom(11);
-  return [conv('a', 3, 4, random), conv('b', 4, 6, random), { kind: 'pool', name: 'p1' }, conv('c', 6, 5, random), { kind: 'pool', name: 'p2' }, conv('d', 5, 7, random)];
+  return [randomConv('a', 3, 4, random), randomConv('b', 4, 6, random), { kind: 'pool', name: 'p1' }, randomConv('c', 6, 5, random), { kind: 'pool', name: 'p2' }, randomConv('d', 5, 7, random)];
 }
 
 const selection: LayerSelection = {
@@ -66,16 +56,6 @@ function picture(width: number, height: number, random: () => number) {
   return { width, height, data: Float32Array.from({ length: 3 * width * height }, () => random()) };
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    num += (actual[i]! - expected[i]!) ** 2;
-    den += expected[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 async function compare(pooling: Pooling, width: number, height: number, tileSize: number) {
   const random = seededRandom(width * 31 + height);
