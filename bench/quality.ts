@@ -57,6 +57,10 @@ function levers(): Array<{ name: string; options: EngineOptionsInput }> {
     { name: '30+20 at 1/2 plain resize', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1, scaleDetail: false, carryCurvature: false } },
     { name: '30+20 at 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1 } },
     { name: '30+30+20 at 1/4, 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 2 } },
+    { name: '30x3+17 (one final step less)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), steps: 17 } },
+    { name: '25x3+18 (fewer coarse steps)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), coarseSteps: 25 } },
+    { name: '40x3+16 (more coarse steps)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), coarseSteps: 40, steps: 16 } },
+    { name: '30x2+18 (two octaves)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), octaves: 2 } },
     { name: 'defaults without TV', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), tvWeight: 0 } },
   ];
 }

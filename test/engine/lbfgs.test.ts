@@ -83,4 +83,17 @@ describe('L-BFGS', () => {
     expect(sum.length).toBe(n);
     for (let i = 0; i < n; i += 997) expect(sum[i]).toBeCloseTo(expectedSum[i]!, 4);
   });
+
+  it('keeps no pair without positive curvature', async () => {
+    const x = Float32Array.from({ length: 16 }, (_, i) => 0.3 + 0.02 * i);
+    const optimizer = new Lbfgs({ history: 2, initialHDiag: 0.5 });
+    const before = Float32Array.from(x);
+    const g1 = Float32Array.from(x, (v) => v - 0.5);
+    await optimizer.step(x, g1);
+    // the gradient fell where the step went: y = -s, so y . s < 0
+    const g2 = Float32Array.from(x, (v, i) => g1[i]! - (v - before[i]!));
+    await optimizer.step(x, g2);
+    expect(optimizer.inverseCurvature).toBe(0.5);
+    expect(x.every((v) => v >= 0 && v <= 1 && Number.isFinite(v))).toBe(true);
+  });
 });

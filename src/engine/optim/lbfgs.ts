@@ -36,8 +36,9 @@ export interface LbfgsOptions {
  * (1994): H g = γ g + S p − γ Y u, with u and p from k x k triangular solves over the pairs' dot products.
  * Over the pixels that is two matrix products, g^T [S Y] and [S Y] w, which ONNX Runtime runs vectorised
  * (history-products.ts; small images stay in JavaScript), instead of 4k passes of scalar JavaScript. The
- * dot products the solves need come from the first product alone: s_i . y_new = s_i . g - s_i . g_prev, and the same for y_i, with
- * the previous step's products kept. At 512 px with history 20 an update fell from 150 ms to about 25.
+ * dot products the solves need come from the first product alone: s_i . y_new = s_i . g - s_i . g_prev,
+ * and the same for y_i, with the previous step's products kept. At 512 px with history 20 an update fell
+ * from 75-150 ms to 25-35, at 256 px from 18 to about 8 (docs/cli.md, "Time to quality").
  */
 export class Lbfgs implements PixelOptimizer {
   /** [n, 2 * capacity], pixel-major: column 2j is s of slot j, 2j + 1 its y (zero until used) */
@@ -160,7 +161,7 @@ export class Lbfgs implements PixelOptimizer {
    * The pair of this step: s = x - x_prev, y = g - g_prev, written to the next slot (the oldest one's once
    * the history is full) in the same pass that sums its curvature ys. A pair without positive curvature
    * (it would make the implied Hessian indefinite) is not kept; if it overwrote the oldest pair, that pair is
-   * dropped too, one pass cheaper than summing first (refusals are rare: none in the quality bench's runs).
+   * dropped too, one pass cheaper than summing first (refusals are rare).
    */
   private remember(pixels: Float32Array, gradient: Float32Array, previousPixels: Float32Array, previousGradient: Float32Array): { slot: number; ys: number; yy: number } {
     const n = pixels.length;
