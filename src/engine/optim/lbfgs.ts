@@ -35,7 +35,7 @@ export interface LbfgsOptions {
  * The direction is the two-loop recursion's, computed in the compact form of Byrd, Nocedal and Schnabel
  * (1994): H g = γ g + S p − γ Y u, with u and p from k x k triangular solves over the pairs' dot products.
  * Over the pixels that is two matrix products, g^T [S Y] and [S Y] w, which ONNX Runtime runs vectorised
- * (history-products.ts; small images stay in JavaScript), instead of 4k passes of scalar JavaScript. The
+ * (history-products.ts), instead of 4k passes of scalar JavaScript. The
  * dot products the solves need come from the first product alone: s_i . y_new = s_i . g - s_i . g_prev,
  * and the same for y_i, with the previous step's products kept. At 512 px with history 20 an update fell
  * from 75-150 ms to 25-35, at 256 px from 18 to about 8 (docs/cli.md, "Time to quality").
