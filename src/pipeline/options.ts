@@ -16,8 +16,8 @@ export const stylizeOptionsSchema = engineOptionsSchema.extend({
   init: redefault(engineOptionsSchema.shape.init, 'content'),
   // Time to quality, chosen from `npm run bench -- --quality` (docs/cli.md has the figures): L-BFGS at four
   // scales a halving apart, 30 steps at each coarse one (1/4, 1/16 and 1/64 of a full-size step's cost) and
-  // 18 at the full size, reach a lower loss than the chapter's 180 Adam steps in about a sixth of its time
-  // at 256 and 512 px. The final scale needs 15-19 steps from any of the starts measured (two or three
+  // 18 at the full size, reach a lower loss than the chapter's 180 Adam steps in 0.159 of its work at 256
+  // and 512 px (0.19-0.20 of its wall time on 2 quiet cores). The final scale needs 15-19 steps from any of the starts measured (two or three
   // octaves, 25-40 coarse steps, TV 0 to 1e6); with these, 17 failed once in eight runs (at 512 px), 18
   // never. A history of 20 did as well as 40 or 100 and costs a fifth of the memory of 100.
   optimizer: redefault(engineOptionsSchema.shape.optimizer, 'lbfgs'),
