@@ -5,7 +5,8 @@
 # 2. the loss and gradient of the real `seed` network on CUDA and on WebGPU against the CPU
 #    (relative error: ~1e-3 expected from GPU summation order and TF32, 1e-2 or worse is a bug);
 # 3. ONNX Runtime's verbose node placement for WebGPU (which nodes fell back to the CPU);
-# 4. the per-step bench at 512 and 1024 px on the provider 'auto' picks (its roofline column is the CPU's).
+# 4. the per-step bench at 512 and 1024 px on the provider 'auto' picks (its roofline column is the CPU's);
+# 5. tiled against whole-image steps at 1024 and 2048 px on that provider.
 # Weights: STYLEBOT_WEIGHTS, else ../shared/models/vgg19_imagenet_notop_block1-3.h5 for the check;
 # the bench generates weights of the right shape where the file lacks layers (same arithmetic, same time).
 # Everything lands in OUT_DIR (default: ./gpu-check-out); paste summary.txt into the README.
@@ -31,4 +32,6 @@ grep -iE "placed on \[?CPUExecutionProvider|Node\(s\) placed on" "$out/webgpu-ve
   echo "== bench, provider auto"
   for size in 512 1024; do node dist-bench/bench/engine.js --size "$size" --layers seed --steps 5; done
   node dist-bench/bench/engine.js --size 512 --layers gatys --steps 5
+  echo "== tiles, provider auto"
+  node dist-bench/bench/run.js --tiles --provider auto --size 1024,2048 --tile 512
 } 2>&1 | tee "$out/summary.txt"

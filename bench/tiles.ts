@@ -4,7 +4,7 @@
  * their ratio (target: at most 1.5x where both fit). Real weights (`seed` layers), Adam, no TV. Whole
  * image means `tileSize` 8192: no tiles at any size this bench runs.
  *
- *   npm run bench -- --tiles [--size 512,1024] [--tile 256,512] [--json]
+ *   npm run bench -- --tiles [--size 512,1024] [--tile 256,512] [--provider cpu|auto|cuda|webgpu] [--json]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +54,9 @@ if (!existsSync(WEIGHTS)) throw new Error(`The tiles bench reads the real weight
 const json = process.argv.includes('--json');
 const sizes = listArg('--size', [512, 1024]);
 const tileSizes = listArg('--tile', [256, 512]);
-const engine = await Engine.create({ weightsFile: WEIGHTS, provider: 'cpu' });
+const providerAt = process.argv.indexOf('--provider');
+const provider = (providerAt < 0 ? 'cpu' : process.argv[providerAt + 1]) as 'cpu' | 'auto' | 'cuda' | 'webgpu';
+const engine = await Engine.create({ weightsFile: WEIGHTS, provider });
 const rows: TileBenchRow[] = [];
 // Rounds that alternate the configurations, medians over all their steps: a neighbour's load on this
 // shared machine then falls on every configuration alike instead of on whichever ran during it.
@@ -79,3 +81,4 @@ for (const size of sizes) {
 }
 await engine.release();
 if (json) console.log(JSON.stringify(rows));
+else console.log(`provider: ${engine.executionProvider}`);
