@@ -17,12 +17,12 @@ import { engineOptionsSchema, type EngineOptions } from './options.js';
 import { Adam } from './optim/adam.js';
 import { Lbfgs } from './optim/lbfgs.js';
 import type { PixelOptimizer } from './optim/optimizer.js';
-import { planRun, type RunPlan } from './plan.js';
+import { planRun, styleSizeAt, type RunPlan } from './plan.js';
 import { randomSeed, seededRandom } from './random.js';
 import { resizeImage } from './resize.js';
 import { OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
 import { providerCandidates, startFirst, type ProviderChoice, type ProviderDecision } from './runtime/provider.js';
-import { blendedGramTargets, contentTargets } from './targets.js';
+import { blendGrams, contentTargets, wholeImageGrams } from './targets.js';
 import { vgg19Until, type ConvSpec } from './vgg19.js';
 import { loadVggWeights, type ConvWeights } from './weights/index.js';
 
@@ -173,8 +173,8 @@ export class Engine {
           : resizeImage(image, width, height)
         : initialImage(options, content, random, request.initImage);
       previousContent = content;
-      const optimizer = makeOptimizer(options, image.data.length, carried, plan.stepsPerScale[scale]!);
       const steps = plan.stepsPerScale[scale]!;
+      const optimizer = makeOptimizer(options, image.data.length, carried, steps);
       // Each scale evaluates its start and every update; the last also evaluates the result.
       const lastStep = isLast ? steps : steps - 1;
       for (let k = 0; k <= lastStep; k++) {
@@ -336,9 +336,8 @@ function checkImage(image: RgbImage, what: string): void {
 
 /** A style image for a coarser scale: shrunk like the content, but never under the minimum side. */
 function shrinkStyle(style: RgbImage, factor: number): RgbImage {
-  const minSide = Math.min(style.width, style.height);
-  const f = Math.min(1, Math.max(factor, MIN_IMAGE_SIDE / minSide));
-  return resizeImage(style, Math.max(MIN_IMAGE_SIDE, Math.round(style.width * f)), Math.max(MIN_IMAGE_SIDE, Math.round(style.height * f)));
+  const { width, height } = styleSizeAt(style, factor);
+  return resizeImage(style, width, height);
 }
 
 /**
@@ -386,41 +385,25 @@ async function makeEvaluator(
   signal: AbortSignal | undefined,
 ): Promise<Evaluator> {
   const { spec } = models;
-  const needsTiles = [content, ...styles.map((s) => s.image)].some((p) => tileSizeFor(tileSize, p) !== undefined);
-  if (!needsTiles) {
-    const contentMaps = await contentTargets(models.targets, spec, content);
-    throwIfAborted(signal);
-    const targets = { content: contentMaps, grams: await blendedGramTargets(models.targets, spec, styles) };
-    return new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
-  }
-  const tiles = await raceAbort(models.tiles(), signal);
   const gridOf = (p: RgbImage) => {
     const size = tileSizeFor(tileSize, p);
     return size === undefined ? undefined : planTiles(p.width, p.height, size, usedNetwork(spec));
   };
-
+  // Compiled on first use: only when some picture of this scale needs tiles.
+  const tileModels = () => raceAbort(models.tiles(), signal);
   const contentGrid = gridOf(content);
   const contentMaps = contentGrid
-    ? (await tiledFeatures(tiles.forward, spec, content, contentGrid, { content: true, grams: false })).content
+    ? (await tiledFeatures((await tileModels()).forward, spec, content, contentGrid, { content: true, grams: false })).content
     : await contentTargets(models.targets, spec, content);
   throwIfAborted(signal);
-  const grams = new Map<string, TensorData>();
-  const total = styles.reduce((s, x) => s + x.weight, 0);
-  for (const style of styles) {
-    const grid = gridOf(style.image);
-    const own = grid
-      ? (await tiledFeatures(tiles.forward, spec, style.image, grid, { content: false, grams: true })).grams
-      : new Map([...(await blendedGramTargets(models.targets, spec, [{ image: style.image, weight: 1 }]))].map(([l, t]) => [l, t.data]));
-    for (const [layer, gram] of own) {
-      let acc = grams.get(layer);
-      if (!acc) {
-        acc = { data: new Float32Array(gram.length), dims: [Math.sqrt(gram.length), Math.sqrt(gram.length)] };
-        grams.set(layer, acc);
-      }
-      for (let i = 0; i < gram.length; i++) acc.data[i]! += (style.weight / total) * gram[i]!;
-    }
-    throwIfAborted(signal);
-  }
+  const grams = await blendGrams(styles, async (image) => {
+    const grid = gridOf(image);
+    return grid
+      ? (await tiledFeatures((await tileModels()).forward, spec, image, grid, { content: false, grams: true })).grams
+      : wholeImageGrams(models.targets, spec, image);
+  });
   const targets = { content: contentMaps, grams };
-  return contentGrid ? new TiledEvaluator(tiles, spec, contentGrid, targets, weights) : new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
+  return contentGrid
+    ? new TiledEvaluator(await tileModels(), spec, contentGrid, targets, weights)
+    : new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
 }

@@ -1,11 +1,10 @@
 import { EngineError } from './errors.js';
 import { parseLayerSpec, usedLayers } from './layers.js';
 import type { EngineOptions } from './options.js';
-import { planRun, type Size } from './plan.js';
+import { planRun, styleSizeAt, type Size } from './plan.js';
 import { largestWindowPixels, planTiles } from './tiles/layout.js';
 import { tileSizeFor } from './tiles/policy.js';
 import { VGG19_CONVS, vgg19Until } from './vgg19.js';
-import { MIN_IMAGE_SIDE } from './image.js';
 
 /**
  * The options that change how much memory a run needs. The pipeline's options fit as they are. Without
@@ -69,7 +68,8 @@ export function estimateMemoryBytes(options: MemoryOptions, content: Size, style
 }
 
 export function memoryBreakdown(options: MemoryOptions, content: Size, styleSizes: readonly Size[] = [content]): MemoryBreakdown {
-  const layers = usedLayers(parseLayerSpec(options.layers));
+  const selection = parseLayerSpec(options.layers);
+  const layers = usedLayers(selection);
   const deepest = VGG19_CONVS.findIndex((c) => c.name === layers.at(-1));
   const convs = VGG19_CONVS.slice(0, deepest + 1);
   const params = convs.reduce((s, c) => s + c.outChannels * (9 * c.inChannels + 1), 0);
@@ -83,14 +83,14 @@ export function memoryBreakdown(options: MemoryOptions, content: Size, styleSize
   const network = vgg19Until(layers.at(-1)!);
   const tileSize = options.tileSize ?? 0;
   const used = { wholeStep: 0, wholeTargets: 0, tileStep: 0, tileForward: 0, tiledContent: 0 };
+  const window = (p: Size) => {
+    const tile = tileSizeFor(tileSize, p);
+    return tile === undefined ? undefined : largestWindowPixels(planTiles(p.width, p.height, tile, network));
+  };
   const scales = planRun({ steps: options.steps, coarseSteps: options.coarseSteps, scales: options.scales, octaves: options.octaves }, content).scales;
   for (const scale of scales) {
     const factor = scale.width / content.width;
-    const styles = factor === 1 ? styleSizes : styleSizes.map((s) => shrunk(s, factor));
-    const window = (p: Size) => {
-      const tile = tileSizeFor(tileSize, p);
-      return tile === undefined ? undefined : largestWindowPixels(planTiles(p.width, p.height, tile, network));
-    };
+    const styles = factor === 1 ? styleSizes : styleSizes.map((s) => styleSizeAt(s, factor));
     const contentWindow = window(scale);
     if (contentWindow === undefined) used.wholeStep = Math.max(used.wholeStep, scale.width * scale.height);
     else {
@@ -103,7 +103,7 @@ export function memoryBreakdown(options: MemoryOptions, content: Size, styleSize
       else used.tileForward = Math.max(used.tileForward, w);
     }
   }
-  const contentFloatsPerPixel = parseLayerSpec(options.layers).content.reduce((s, name) => {
+  const contentFloatsPerPixel = selection.content.reduce((s, name) => {
     const c = VGG19_CONVS.find((x) => x.name === name)!;
     return s + c.outChannels / 4 ** (block(c.name) - 1);
   }, 0);
@@ -120,12 +120,6 @@ export function memoryBreakdown(options: MemoryOptions, content: Size, styleSize
   const images = 4 * (6 * 3 * pixels + styleFloats);
   const total = base + Math.max(compile, weights + step + targets) + tiledContent + optimizer + images;
   return { base, weights, compile, step, targets, tiledContent, optimizer, images, total };
-}
-
-/** A style picture at a coarser scale, as the engine shrinks it (never under the minimum side). */
-function shrunk(style: Size, factor: number): Size {
-  const f = Math.min(1, Math.max(factor, MIN_IMAGE_SIDE / Math.min(style.width, style.height)));
-  return { width: Math.max(MIN_IMAGE_SIDE, Math.round(style.width * f)), height: Math.max(MIN_IMAGE_SIDE, Math.round(style.height * f)) };
 }
 
 /**

@@ -90,10 +90,6 @@ export class ModelCache {
 
   private releaseIfIdle(entry: Entry): void {
     if (!entry.evicted || entry.users > 0 || entry.freed) return;
-    entry.freed = entry.pending.then(freeSessions, () => undefined);
+    entry.freed = entry.pending.then((models) => models.release(), () => undefined);
   }
-}
-
-async function freeSessions(models: CompiledModels): Promise<void> {
-  await models.release();
 }

@@ -71,6 +71,15 @@ export function planRun(options: PlanOptions, contentSize?: Size): RunPlan {
   return { scales, stepsPerScale, totalSteps: stepsPerScale.reduce((a, b) => a + b, 0), ignored };
 }
 
+/**
+ * A style picture's size at a coarser scale: shrunk like the content (by `factor`), but never under the
+ * minimum side. The engine resizes to it, and the memory estimate counts it.
+ */
+export function styleSizeAt(style: Size, factor: number): Size {
+  const f = Math.min(1, Math.max(factor, MIN_IMAGE_SIDE / Math.min(style.width, style.height)));
+  return { width: Math.max(MIN_IMAGE_SIDE, Math.round(style.width * f)), height: Math.max(MIN_IMAGE_SIDE, Math.round(style.height * f)) };
+}
+
 function halvings(content: Size, count: number): number[] {
   const longSide = Math.max(content.width, content.height);
   const shortSide = Math.min(content.width, content.height);

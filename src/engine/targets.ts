@@ -20,6 +20,17 @@ export async function contentTargets(model: OrtModel, spec: ModelSpec, content: 
   return new Map(spec.selection.content.map((layer) => [layer, copy(out[IO.contentFeatures(layer)]!)]));
 }
 
+/** A picture's Gram matrix per style layer, however it is computed (whole or tile by tile). */
+export type GramsOf = (image: RgbImage) => Promise<ReadonlyMap<string, TensorData>>;
+
+/** The Gram matrices of one picture from the whole-image targets model. */
+export async function wholeImageGrams(model: OrtModel, spec: ModelSpec, image: RgbImage): Promise<Map<string, TensorData>> {
+  const layers = spec.selection.style.map((s) => s.layer);
+  if (layers.length === 0) return new Map();
+  const out = await model.run({ [IO.image]: imageTensor(image) }, layers.map(IO.gram));
+  return new Map(layers.map((layer) => [layer, out[IO.gram(layer)]!]));
+}
+
 /**
  * Gram targets of several style images blended by weight (normalised to sum 1): matching the blend of the
  * Grams mixes the styles' textures, as in jcjohnson/neural-style's style_blend_weights.
@@ -29,14 +40,15 @@ export async function blendedGramTargets(
   spec: ModelSpec,
   styles: ReadonlyArray<{ image: RgbImage; weight: number }>,
 ): Promise<Map<string, TensorData>> {
-  const layers = spec.selection.style.map((s) => s.layer);
+  return blendGrams(styles, (image) => wholeImageGrams(model, spec, image));
+}
+
+/** The blend of the styles' Gram matrices, each picture's from `gramsOf`. */
+export async function blendGrams(styles: ReadonlyArray<{ image: RgbImage; weight: number }>, gramsOf: GramsOf): Promise<Map<string, TensorData>> {
   const blended = new Map<string, TensorData>();
-  if (layers.length === 0) return blended;
   const sum = styles.reduce((s, x) => s + x.weight, 0);
   for (const { image, weight } of styles) {
-    const out = await model.run({ [IO.image]: imageTensor(image) }, layers.map(IO.gram));
-    for (const layer of layers) {
-      const gram = out[IO.gram(layer)]!;
+    for (const [layer, gram] of await gramsOf(image)) {
       let acc = blended.get(layer);
       if (!acc) {
         acc = { data: new Float32Array(gram.data.length), dims: gram.dims };

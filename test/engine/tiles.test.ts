@@ -79,7 +79,7 @@ async function compare(pooling: Pooling, width: number, height: number, tileSize
     expect(relativeError(tiledContent.content.get(layer)!.data, whole.content.get(layer)!.data)).toBeLessThan(TOLERANCE);
   }
   for (const { layer } of selection.style) {
-    expect(relativeError(tiledStyle.grams.get(layer)!, whole.grams.get(layer)!.data)).toBeLessThan(TOLERANCE);
+    expect(relativeError(tiledStyle.grams.get(layer)!.data, whole.grams.get(layer)!.data)).toBeLessThan(TOLERANCE);
   }
 
   // Weights that make each term matter in the gradient (TV, computed outside the tiles, would hide the rest).

@@ -48,6 +48,23 @@ export function assembleNetwork(
   });
 }
 
+export interface ConvLevel {
+  readonly channels: number;
+  /** the pools before the convolution: its map is the input's size / 2^level */
+  readonly level: number;
+}
+
+/** Each convolution's output channels and pooling level, by name. */
+export function convLevels(layers: readonly NetworkLayer[]): Map<string, ConvLevel> {
+  const out = new Map<string, ConvLevel>();
+  let level = 0;
+  for (const layer of layers) {
+    if (layer.kind === 'pool') level++;
+    else out.set(layer.name, { channels: layer.outChannels, level });
+  }
+  return out;
+}
+
 /**
  * The kernel of the convolution's backward pass with respect to its input: for a stride-1, same-padded 3x3
  * convolution, dX = conv(dY, W'), with W'[i, o, h, w] = W[o, i, 2 - h, 2 - w] (input and output channels

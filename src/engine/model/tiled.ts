@@ -3,7 +3,7 @@ import { DataType } from '../onnx/proto.js';
 import { buildBackward } from './backward.js';
 import { buildForward, type ForwardPass } from './forward.js';
 import { IO, usedNetwork, type ModelSpec } from './models.js';
-import type { ConvLayer, NetworkLayer } from './network.js';
+import { convLevels, type ConvLayer } from './network.js';
 
 /**
  * Graph inputs and outputs of the tile models. A tile model runs on one window of the image and works only
@@ -75,15 +75,18 @@ interface TileLayer {
   readonly output: string;
 }
 
-function tileLayers(network: readonly NetworkLayer[], forward: ForwardPass): Map<string, TileLayer> {
-  const out = new Map<string, TileLayer>();
-  let level = 0;
+/** The graph both tile models start with: the window's forward pass, its conv layers, the owned region. */
+function tileGraph(name: string, spec: ModelSpec): { g: GraphBuilder; forward: ForwardPass; layers: Map<string, TileLayer>; own: Ownership } {
+  const g = new GraphBuilder(name);
+  const image = g.input(TILE_IO.image, [1, 3, 'height', 'width']);
+  const network = usedNetwork(spec);
+  const forward = buildForward(g, image, network, spec.pooling);
+  const levels = convLevels(network);
+  const layers = new Map<string, TileLayer>();
   for (const record of forward.records) {
-    if (record.layer.kind === 'pool') level++;
-    else out.set(record.layer.name, { layer: record.layer, level, output: record.output });
+    if (record.layer.kind === 'conv') layers.set(record.layer.name, { layer: record.layer, level: levels.get(record.layer.name)!.level, output: record.output });
   }
-  if (out.size !== network.filter((l) => l.kind === 'conv').length) throw new Error('internal: forward records and network differ');
-  return out;
+  return { g, forward, layers, own: new Ownership(g) };
 }
 
 /**
@@ -92,12 +95,7 @@ function tileLayers(network: readonly NetworkLayer[], forward: ForwardPass): Map
  * tiled step (the whole image's Gram matrices, before any gradient can be formed).
  */
 export function buildTileForwardModel(spec: ModelSpec): Uint8Array {
-  const g = new GraphBuilder('stylebot_tile_forward');
-  const image = g.input(TILE_IO.image, [1, 3, 'height', 'width']);
-  const network = usedNetwork(spec);
-  const forward = buildForward(g, image, network, spec.pooling);
-  const layers = tileLayers(network, forward);
-  const own = new Ownership(g);
+  const { g, layers, own } = tileGraph('stylebot_tile_forward', spec);
   for (const name of spec.selection.content) {
     const t = layers.get(name)!;
     g.output(own.crop(t.output, t.level), TILE_IO.contentOwned(name), [1, t.layer.outChannels, `${name}_h`, `${name}_w`]);
@@ -117,12 +115,7 @@ export function buildTileForwardModel(spec: ModelSpec): Uint8Array {
  * returns is the tile's exact share of d(total)/d(image); the shares of overlapping windows add up.
  */
 export function buildTileGradModel(spec: ModelSpec): Uint8Array {
-  const g = new GraphBuilder('stylebot_tile_grad');
-  const image = g.input(TILE_IO.image, [1, 3, 'height', 'width']);
-  const network = usedNetwork(spec);
-  const forward = buildForward(g, image, network, spec.pooling);
-  const layers = tileLayers(network, forward);
-  const own = new Ownership(g);
+  const { g, forward, layers, own } = tileGraph('stylebot_tile_grad', spec);
   const owned = new Map<string, { crop: string; terms: string[] }>();
   const termsOf = (name: string) => {
     let entry = owned.get(name);

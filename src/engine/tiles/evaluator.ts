@@ -3,7 +3,7 @@ import { scalar } from '../evaluator.js';
 import type { RgbImage } from '../image.js';
 import { TILE_IO } from '../model/tiled.js';
 import type { ModelSpec } from '../model/models.js';
-import type { ConvLayer } from '../model/network.js';
+import { convLevels, type ConvLevel } from '../model/network.js';
 import type { OrtModel, TensorData } from '../runtime/ort-session.js';
 import type { Targets } from '../targets.js';
 import { addPlanar, cropPlanar, setPlanar, type Rect, type Tile, type TileGrid } from './layout.js';
@@ -15,21 +15,6 @@ export interface TileModels {
   readonly grad: OrtModel;
 }
 
-interface LayerInfo {
-  readonly channels: number;
-  /** pools before the layer */
-  readonly level: number;
-}
-
-function layerInfo(spec: ModelSpec): Map<string, LayerInfo> {
-  const out = new Map<string, LayerInfo>();
-  let level = 0;
-  for (const layer of spec.layers) {
-    if (layer.kind === 'pool') level++;
-    else out.set(layer.name, { channels: (layer as ConvLayer).outChannels, level });
-  }
-  return out;
-}
 
 /** A rectangle of image pixels at a pooling level. Bounds are on the pooling grid or the image's end, so floor is exact. */
 function atLevel(r: Rect, level: number): Rect {
@@ -70,7 +55,7 @@ function area(r: Rect): number {
   return (r.x1 - r.x0) * (r.y1 - r.y0);
 }
 
-function mapSize(layer: LayerInfo, width: number, height: number): { w: number; h: number } {
+function mapSize(layer: ConvLevel, width: number, height: number): { w: number; h: number } {
   const f = 2 ** layer.level;
   return { w: Math.floor(width / f), h: Math.floor(height / f) };
 }
@@ -87,8 +72,8 @@ export async function tiledFeatures(
   grid: TileGrid,
   want: { content: boolean; grams: boolean },
   buffers?: Buffers,
-): Promise<{ content: Map<string, TensorData>; grams: Map<string, Float32Array> }> {
-  const info = layerInfo(spec);
+): Promise<{ content: Map<string, TensorData>; grams: Map<string, TensorData> }> {
+  const info = convLevels(spec.layers);
   const styleLayers = want.grams ? spec.selection.style.map((s) => s.layer) : [];
   const contentLayers = want.content ? spec.selection.content : [];
   const content = new Map<string, TensorData>();
@@ -116,12 +101,12 @@ export async function tiledFeatures(
       }
     }
   }
-  const grams = new Map<string, Float32Array>();
+  const grams = new Map<string, TensorData>();
   for (const [layer, sum] of sums) {
     const l = info.get(layer)!;
     const { w, h } = mapSize(l, image.width, image.height);
     const count = l.channels * w * h;
-    grams.set(layer, Float32Array.from(sum, (v) => v / count));
+    grams.set(layer, { data: Float32Array.from(sum, (v) => v / count), dims: [l.channels, l.channels] });
   }
   return { content, grams };
 }
@@ -139,7 +124,7 @@ export async function tiledFeatures(
  * The price is the first pass: one more forward per step.
  */
 export class TiledEvaluator implements Evaluator {
-  private readonly info: Map<string, LayerInfo>;
+  private readonly info: Map<string, ConvLevel>;
   private readonly gradient: Float32Array;
   private readonly buffers = new Buffers();
 
@@ -150,7 +135,7 @@ export class TiledEvaluator implements Evaluator {
     private readonly targets: Targets,
     private readonly weights: LossWeights,
   ) {
-    this.info = layerInfo(spec);
+    this.info = convLevels(spec.layers);
     this.gradient = new Float32Array(3 * grid.width * grid.height);
   }
 
@@ -187,7 +172,7 @@ export class TiledEvaluator implements Evaluator {
         const { w, h } = mapSize(l, grid.width, grid.height);
         const c = l.channels;
         const layerWeight = weights.styleLayers.get(layer) ?? 1;
-        const g = grams.get(layer)!;
+        const g = grams.get(layer)!.data;
         const t = this.targets.grams.get(layer)!.data;
         const scale = (weights.style * layerWeight * 4) / (c * c * c * w * h);
         const m = new Float32Array(c * c);
