@@ -7,7 +7,7 @@
  *
  *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
  *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
- *   npm run bench -- --quality [--size 256,512] [--levers] [--out DIR] [--json]   time to quality (quality.ts)
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--rounds N] [--out DIR] [--json]   time to quality (quality.ts)
  *   npm run bench -- --gpu-check [--verbose-placement] [--out FILE]   GPU providers against the CPU (gpu.ts)
  *   npm run bench -- --memory [--json]      memory estimate against the measured peak (see memory.ts)
  *
@@ -56,6 +56,7 @@ const { values } = parseArgs({
     size: { type: 'string' },
     layers: { type: 'string' },
     steps: { type: 'string' },
+    rounds: { type: 'string' },
     json: { type: 'boolean', default: false },
     quality: { type: 'boolean', default: false },
     levers: { type: 'boolean', default: false },
@@ -78,7 +79,8 @@ if (values['gpu-check']) {
   runMemoryCases(fileURLToPath(import.meta.url), MEMORY_CASES, (r) => process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : formatMemory(r)));
 } else if (values.quality) {
   const sizes = values.size ? values.size.split(',').map(Number) : [256, 512];
-  await runQuality(sizes, values.levers, (run) => process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatQuality(run)), values.out);
+  const rounds = values.rounds ? Number(values.rounds) : 1;
+  await runQuality(sizes, values.levers, (run) => process.stdout.write(values.json ? `${JSON.stringify(run)}\n` : formatQuality(run)), values.out, rounds);
 } else if (values.size || values.layers) {
   const sizes = values.size ? [Number(values.size)] : SIZES;
   const sets = values.layers ? [values.layers] : LAYER_SETS;

@@ -5,7 +5,7 @@
  * defaults, and reports each run's final loss and wall time. Every final picture is scored with the same
  * loss (the reference's weights, at the same final size), so runs with TV or other weights compare fairly.
  *
- *   npm run bench -- --quality [--size 256,512] [--levers] [--out DIR] [--json]
+ *   npm run bench -- --quality [--size 256,512] [--levers] [--rounds N] [--out DIR] [--json]
  *
  * `--levers` adds the runs that the defaults were chosen from (optimiser, history, steps, scales, start).
  */
@@ -26,6 +26,8 @@ const REFERENCE: EngineOptionsInput = { ...SCORE, optimizer: 'adam', lr: 0.1, st
 
 export interface QualityRun {
   readonly size: number;
+  /** which round (1-based): `--rounds N` runs the reference and the others N times in turn, each round against its own reference */
+  readonly round: number;
   readonly name: string;
   readonly options: EngineOptionsInput;
   /** the final picture's loss under SCORE */
@@ -57,10 +59,12 @@ function levers(): Array<{ name: string; options: EngineOptionsInput }> {
     { name: '30+20 at 1/2 plain resize', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1, scaleDetail: false, carryCurvature: false } },
     { name: '30+20 at 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 1 } },
     { name: '30+30+20 at 1/4, 1/2', options: { ...lbfgs, lbfgsHistory: 20, coarseSteps: 30, steps: 20, octaves: 2 } },
-    { name: '30x3+17 (one final step less)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), steps: 17 } },
-    { name: '25x3+18 (fewer coarse steps)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), coarseSteps: 25 } },
-    { name: '40x3+16 (more coarse steps)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), coarseSteps: 40, steps: 16 } },
-    { name: '30x2+18 (two octaves)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), octaves: 2 } },
+    { name: 'previous: 3 octaves, 30x3+18', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), octaves: 3, lastCoarseSteps: 30 } },
+    { name: '30 at the half size too', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), lastCoarseSteps: 30 } },
+    { name: '15 at the half size', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), lastCoarseSteps: 15 } },
+    { name: 'one final step less (17)', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), steps: 17 } },
+    { name: '40 at the coarser scales', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), coarseSteps: 40 } },
+    { name: 'three octaves at most', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), octaves: 3 } },
     { name: 'defaults without TV', options: { ...engineOptionsOf(STYLIZE_DEFAULTS), tvWeight: 0 } },
   ];
 }
@@ -70,6 +74,7 @@ export async function runQuality(
   withLevers: boolean,
   report: (run: QualityRun) => void,
   outDir?: string,
+  rounds = 1,
 ): Promise<void> {
   const [contentBytes, styleBytes] = await Promise.all([readFile(CONTENT), readFile(STYLE)]);
   const engine = await Engine.create({ weightsFile: WEIGHTS, provider: 'cpu' });
@@ -78,43 +83,48 @@ export async function runQuality(
       const prepared = await prepareInputs({ content: contentBytes, styles: [styleBytes], options: { size } });
       const content = prepared.content;
       const styles = prepared.styles;
-      // Compile and warm up first: neither run should pay for it.
-      await engine.stylize({ content, styles, options: { ...SCORE, steps: 2 } });
+      // Compile and warm up first, Adam's path and L-BFGS's (its history products' sessions): no run should pay for it.
       const defaults = engineOptionsOf(STYLIZE_DEFAULTS);
+      await engine.stylize({ content, styles, options: { ...SCORE, steps: 2 } });
+      await engine.stylize({ content, styles, options: { ...defaults, steps: 3, coarseSteps: 2, lastCoarseSteps: 2 } });
       const configs = [
         { name: 'reference: adam 180', options: REFERENCE },
         { name: 'product defaults', options: { ...defaults, seed: 1 } },
         ...(withLevers ? levers() : []),
       ];
-      let reference: { loss: number; seconds: number; work: number; cpu: number } | undefined;
-      for (const config of configs) {
-        const options = { ...config.options, scales: (config.options.scales ?? []).map((s) => (s < 1 ? Math.round(s * size) : s)), seed: 1 };
-        const started = performance.now();
-        const cpuStart = process.cpuUsage();
-        const result = await engine.stylize({ content, styles, options });
-        const seconds = (performance.now() - started) / 1000;
-        const cpuUsed = process.cpuUsage(cpuStart);
-        const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
-        const work = workOf(result);
-        const loss = await score(engine, result.image, content, styles);
-        if (outDir) {
-          await mkdir(outDir, { recursive: true });
-          const file = `${size}-${config.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`;
-          await writeFile(path.join(outDir, file), await encodePng(result.image));
+      // This shared machine's speed drifts by 10-20% over minutes; rounds show how far, each ratio within its own round.
+      for (let round = 1; round <= rounds; round++) {
+        let reference: { loss: number; seconds: number; work: number; cpu: number } | undefined;
+        for (const config of configs) {
+          const options = { ...config.options, scales: (config.options.scales ?? []).map((s) => (s < 1 ? Math.round(s * size) : s)), seed: 1 };
+          const started = performance.now();
+          const cpuStart = process.cpuUsage();
+          const result = await engine.stylize({ content, styles, options });
+          const seconds = (performance.now() - started) / 1000;
+          const cpuUsed = process.cpuUsage(cpuStart);
+          const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
+          const work = workOf(result);
+          const loss = await score(engine, result.image, content, styles);
+          if (outDir) {
+            await mkdir(outDir, { recursive: true });
+            const file = `${size}-${config.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`;
+            await writeFile(path.join(outDir, file), await encodePng(result.image));
+          }
+          reference ??= { loss, seconds, work, cpu };
+          report({
+            size,
+            round,
+            name: config.name,
+            options: config.options,
+            loss,
+            seconds,
+            lossRatio: loss / reference.loss,
+            timeRatio: seconds / reference.seconds,
+            workRatio: work / reference.work,
+            cpuRatio: cpu / reference.cpu,
+            scaleLosses: scaleLosses(result),
+          });
         }
-        reference ??= { loss, seconds, work, cpu };
-        report({
-          size,
-          name: config.name,
-          options: config.options,
-          loss,
-          seconds,
-          lossRatio: loss / reference.loss,
-          timeRatio: seconds / reference.seconds,
-          workRatio: work / reference.work,
-          cpuRatio: cpu / reference.cpu,
-          scaleLosses: scaleLosses(result),
-        });
       }
     }
   } finally {
@@ -146,7 +156,7 @@ function scaleLosses(result: StylizeResult): Array<{ first: number; last: number
 export function formatQuality(r: QualityRun): string {
   const jumps = r.scaleLosses.length > 1 ? `  scales ${r.scaleLosses.map((s) => `${s.first.toFixed(0)}->${s.last.toFixed(0)}`).join(' | ')}` : '';
   return (
-    `${String(r.size).padStart(4)} px  ${r.name.padEnd(26)} loss ${r.loss.toFixed(0).padStart(8)} (${r.lossRatio.toFixed(3)})  ` +
+    `${String(r.size).padStart(4)} px  #${r.round}  ${r.name.padEnd(30)} loss ${r.loss.toFixed(0).padStart(8)} (${r.lossRatio.toFixed(3)})  ` +
     `${r.seconds.toFixed(1).padStart(6)} s (${r.timeRatio.toFixed(3)})  cpu ${r.cpuRatio.toFixed(3)}  work ${r.workRatio.toFixed(3)}${jumps}\n`
   );
 }

@@ -15,6 +15,13 @@ export const engineOptionsSchema = z.object({
     .max(5000)
     .optional()
     .describe('multi-scale: steps at each coarser scale (unset: as many as steps); each halving costs a quarter per step'),
+  lastCoarseSteps: z
+    .number()
+    .int()
+    .min(1)
+    .max(5000)
+    .optional()
+    .describe('multi-scale: steps at the coarse scale just before the working size (unset: as many as coarseSteps); a quarter of a full-size step each, the costliest coarse steps'),
   optimizer: z.enum(['adam', 'lbfgs']).default('adam').describe('adam (the chapter) or lbfgs (fewer steps, sharper)'),
   lr: z.number().gt(0).max(10).default(0.1).describe('Adam learning rate, in pixel units of [0, 1]'),
   lbfgsHistory: z.number().int().min(1).max(500).default(100).describe('L-BFGS: how many past steps shape its curvature estimate'),

@@ -13,6 +13,8 @@ export interface PlanOptions {
   readonly steps: number;
   /** steps at each coarser scale; default `steps` */
   readonly coarseSteps?: number;
+  /** steps at the coarse scale just before the working size; default `coarseSteps` */
+  readonly lastCoarseSteps?: number;
   /** coarser long sides to run first; default none */
   readonly scales?: readonly number[];
   /** without `scales`: this many coarser scales, each half the next (default 0) */
@@ -67,7 +69,8 @@ export function planRun(options: PlanOptions, contentSize?: Size): RunPlan {
   }
   scales.push({ width: content.width, height: content.height });
   const coarse = options.coarseSteps ?? options.steps;
-  const stepsPerScale = scales.map((_, i) => (i === scales.length - 1 ? options.steps : coarse));
+  const last = scales.length - 1;
+  const stepsPerScale = scales.map((_, i) => (i === last ? options.steps : i === last - 1 ? (options.lastCoarseSteps ?? coarse) : coarse));
   return { scales, stepsPerScale, totalSteps: stepsPerScale.reduce((a, b) => a + b, 0), ignored };
 }
 

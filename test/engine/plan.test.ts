@@ -40,6 +40,16 @@ describe('planRun with octaves and coarse steps', () => {
     expect(planRun({ steps: 20, scales: [100], octaves: 3 }, { width: 256, height: 96 }).scales.map((s) => s.width)).toEqual([100, 256]);
   });
 
+  it('gives the coarse scale just before the working size its own step count, wherever the octaves stop', () => {
+    const options = { steps: 18, coarseSteps: 30, lastCoarseSteps: 20, scales: [], octaves: 4 };
+    // 512 x 384 takes four halvings; 256 x 192 only three (a fourth would be 16 x 12 px): the 20 stays next to the end.
+    expect(planRun(options, { width: 512, height: 384 }).stepsPerScale).toEqual([30, 30, 30, 20, 18]);
+    expect(planRun(options, { width: 256, height: 192 }).stepsPerScale).toEqual([30, 30, 20, 18]);
+    expect(planRun({ ...options, scales: [128] }, { width: 256, height: 192 }).stepsPerScale).toEqual([20, 18]);
+    expect(planRun(options, { width: 24, height: 20 }).stepsPerScale).toEqual([18]);
+    expect(planRun({ ...options, lastCoarseSteps: undefined }, { width: 256, height: 192 }).stepsPerScale).toEqual([30, 30, 30, 18]);
+  });
+
   it('numbers the steps of the engine run as the plan counts them', async () => {
     const weights = generateVggWeights(vgg19Until('conv1_1').filter((l): l is ConvSpec => l.kind === 'conv'));
     const engine = await Engine.create({ weights, provider: 'cpu' });
@@ -51,6 +61,12 @@ describe('planRun with octaves and coarse steps', () => {
       expect(result.history.map((h) => `${h.scale}:${h.step}`)).toEqual(['0:0', '0:1', '0:2', '1:3', '1:4', '1:5']);
       expect(result.history.at(-1)!.step).toBe(plan.totalSteps);
       expect(result.scales).toEqual(plan.scales);
+
+      const larger = { width: 128, height: 80, data: new Float32Array(3 * 128 * 80).fill(0.5) };
+      const tapered = { ...options, octaves: 2, lastCoarseSteps: 1 };
+      const run = await engine.stylize({ content: larger, styles: [{ image: larger }], options: tapered });
+      expect(run.history.map((h) => `${h.scale}:${h.step}`)).toEqual(['0:0', '0:1', '0:2', '1:3', '2:4', '2:5', '2:6']);
+      expect(planRun(tapered, larger).stepsPerScale).toEqual([3, 1, 2]);
     } finally {
       await engine.release();
     }

@@ -20,6 +20,12 @@ export interface SessionConfig {
   readonly logSeverity?: 0 | 1 | 2 | 3 | 4;
   /** ONNX Runtime's CPU memory arena (default on); off for sessions whose outputs should not stay cached */
   readonly memoryArena?: boolean;
+  /**
+   * whether the session's intra-op workers spin after their work before they sleep (default on). Spinning
+   * saves a wake-up per node within a run, but a worker also spins for tens of milliseconds after the run,
+   * on a core that another session's next run then shares: off for sessions that run once in a while.
+   */
+  readonly spinning?: boolean;
 }
 
 /**
@@ -41,6 +47,7 @@ export class OrtModel {
       executionMode: 'sequential',
       intraOpNumThreads: config.threads,
       interOpNumThreads: 1,
+      ...(config.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       ...(config.logSeverity !== undefined ? { logSeverityLevel: config.logSeverity } : {}),
       // The CPU last: nodes a GPU provider lacks run there, one by one, instead of failing the model.
       executionProviders: config.provider === 'cpu' ? ['cpu'] : [config.provider, 'cpu'],
