@@ -14,6 +14,8 @@ export interface ForwardRecord {
 }
 
 export interface ForwardPass {
+  /** the image input (RGB, [0, 1]) */
+  readonly image: string;
   /** the preprocessed image (BGR, 0-255, mean removed) */
   readonly preprocessed: string;
   readonly records: readonly ForwardRecord[];
@@ -43,7 +45,7 @@ export function buildForward(g: GraphBuilder, image: string, layers: readonly Ne
     records.push({ layer, input: current, output, ...(activation ? { activation } : {}) });
     if (activation) current = activation;
   });
-  return { preprocessed, records };
+  return { image, preprocessed, records };
 }
 
 export { SAME_3X3, POOL_2X2 };
