@@ -268,7 +268,7 @@ export class Engine {
 async function createModels(spec: ModelSpec, provider: Provider, threads: number): Promise<CompiledModels> {
   const config = { provider, threads };
   // The targets model runs twice per scale, between runs of the loss model. With its workers spinning, the
-  // first loss-model run after it shared a core with them: 30-50 ms slower at 128-256 px, at every scale.
+  // first loss-model run after it shared a core with them: 30-60 ms slower at 128-256 px, at every scale.
   const targets = await OrtModel.create(buildTargetsModel(spec), { ...config, spinning: false });
   let lossGrad: OrtModel;
   try {
