@@ -15,18 +15,17 @@ export const stylizeOptionsSchema = engineOptionsSchema.extend({
   tvWeight: redefault(engineOptionsSchema.shape.tvWeight, 1e6),
   init: redefault(engineOptionsSchema.shape.init, 'content'),
   // Time to quality, chosen from `npm run bench -- --quality` (docs/cli.md has the figures): L-BFGS over
-  // up to four halvings (three fit at 256 x 192 px), 30 steps at each coarse scale but 20 at the half size
-  // (its steps cost a quarter of a full-size step, the coarser ones a sixteenth or less), then 18 at the full
-  // size. Measured by the cost of the evaluations needed to reach the chapter's loss (180 Adam steps), this
-  // was the cheapest of the schedules tried at 256 and 512 px: 30 steps at the half size saved no final step
-  // for their cost, and at 512 px the fourth halving saved one or two. With 18 final steps every run measured
-  // ended at or below the reference's loss (seeds 1-3: 0.971-0.994 at 256 px, 0.963-0.986 at 512 px).
-  // A history of 20 did as well as 40 or 100 and costs a fifth of the memory of 100.
+  // up to four halvings (three fit at 256 x 192 px), 20 steps at each coarse scale, then 18 at the full size.
+  // Measured by the cost of the evaluations needed to reach the chapter's loss (180 Adam steps), this was
+  // the cheapest of about 30 schedules tried at 256 and 512 px: 30 coarse steps, at the half size above all
+  // (a quarter of a final step each), saved no final step for their cost, and at 512 px the fourth halving
+  // saved one or two. With 18 final steps every run measured ended at or below the reference's loss (seeds
+  // 1-3: 0.978-0.991 at 256 px, 0.945-0.979 at 512 px). A history of 20 did as well as 40 or 100 and costs a
+  // fifth of the memory of 100.
   optimizer: redefault(engineOptionsSchema.shape.optimizer, 'lbfgs'),
   lbfgsHistory: redefault(engineOptionsSchema.shape.lbfgsHistory, 20),
   steps: redefault(engineOptionsSchema.shape.steps, 18),
-  coarseSteps: engineOptionsSchema.shape.coarseSteps.unwrap().default(30).describe(engineOptionsSchema.shape.coarseSteps.description ?? ''),
-  lastCoarseSteps: engineOptionsSchema.shape.lastCoarseSteps.unwrap().default(20).describe(engineOptionsSchema.shape.lastCoarseSteps.description ?? ''),
+  coarseSteps: engineOptionsSchema.shape.coarseSteps.unwrap().default(20).describe(engineOptionsSchema.shape.coarseSteps.description ?? ''),
   octaves: redefault(engineOptionsSchema.shape.octaves, 4),
   // Without a line search, the second L-BFGS step (its curvature from one pair) overshot: the loss rose 50x
   // at the coarsest scale before recovering. Capping a step at 0.25 per pixel removed that and ended 1% lower.

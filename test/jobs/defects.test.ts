@@ -68,7 +68,7 @@ describe('submission caps', () => {
 
   it('counts total steps by the engine\'s plan for the picture as sent: a scale a thin picture cannot run is not counted', async () => {
     const thin = await sharp(readFileSync(sharedImage('content/chelsea_cat.jpg'))).resize(400, 20, { fit: 'fill' }).png().toBuffer();
-    const options = { size: 256, steps: 10, coarseSteps: 10, lastCoarseSteps: 10, scales: [64] };
+    const options = { size: 256, steps: 10, coarseSteps: 10, scales: [64] };
     const { job } = await h.service.submit(submission('alice', { content: thin, options }));
     expect(planRun(options, { width: 256, height: 13 }).ignored).toHaveLength(1);
     expect(job.totalSteps).toBe(10);
