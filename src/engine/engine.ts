@@ -10,7 +10,7 @@ import { WholeImageEvaluator, type Evaluator, type LossWeights } from './evaluat
 import { buildLossGradModel, buildTargetsModel, usedNetwork, type ModelSpec } from './model/models.js';
 import { buildTileForwardModel, buildTileGradModel } from './model/tiled.js';
 import { TiledEvaluator, tiledFeatures, type TileModels } from './tiles/evaluator.js';
-import { planTiles } from './tiles/layout.js';
+import { planTiles, type TileGrid } from './tiles/layout.js';
 import { tileSizeFor } from './tiles/policy.js';
 import { assembleNetwork, type Pooling } from './model/network.js';
 import { engineOptionsSchema, type EngineOptions } from './options.js';
@@ -22,7 +22,7 @@ import { randomSeed, seededRandom } from './random.js';
 import { resizeImage } from './resize.js';
 import { OrtModel, type Provider, type TensorData } from './runtime/ort-session.js';
 import { providerCandidates, startFirst, type ProviderChoice, type ProviderDecision } from './runtime/provider.js';
-import { blendGrams, contentTargets, wholeImageGrams } from './targets.js';
+import { blendGrams, contentTargets, wholeImageGrams, type Targets } from './targets.js';
 import { vgg19Until, type ConvSpec } from './vgg19.js';
 import { loadVggWeights, type ConvWeights } from './weights/index.js';
 
@@ -157,15 +157,28 @@ export class Engine {
     // is scaled by the ratio of pixel counts.
     let carried: number | undefined;
     let previousContent: RgbImage | undefined;
+    // Every scale's targets before the first step: run between the loss model's runs, the targets model
+    // shared the cores with the loss model's still-spinning worker at each scale (10-50 ms a scale at
+    // 32-128 px, more at the full size). A scale's targets are dropped when its steps are done, as before.
+    const scaleTargets: Array<ScaleTargets | undefined> = [];
     for (let scale = 0; scale < sizes.length; scale++) {
       const { width, height } = sizes[scale]!;
       const isLast = scale === sizes.length - 1;
       const content = isLast ? request.content : resizeImage(request.content, width, height);
       const factor = width / request.content.width;
       const styles = request.styles.map((s, i) => ({ image: isLast ? s.image : shrinkStyle(s.image, factor), weight: blend[i]! }));
+      throwIfAborted(signal);
+      scaleTargets.push(await targetsOf(models, content, styles, options.tileSize, signal));
+    }
+    for (let scale = 0; scale < sizes.length; scale++) {
+      const { width, height } = sizes[scale]!;
+      const isLast = scale === sizes.length - 1;
+      const targets = scaleTargets[scale]!;
+      scaleTargets[scale] = undefined;
+      const { content } = targets;
 
       throwIfAborted(signal);
-      const evaluator = await makeEvaluator(models, content, styles, weights, options.tileSize, signal);
+      const evaluator = await makeEvaluator(models, targets, weights, signal);
 
       image = image
         ? options.scaleDetail
@@ -373,19 +386,25 @@ function makeOptimizer(options: EngineOptions, size: number, initialHDiag: numbe
   });
 }
 
+/** One scale's content picture and targets, and the tile grid when the picture is evaluated in tiles. */
+interface ScaleTargets {
+  readonly content: RgbImage;
+  readonly grid?: TileGrid;
+  readonly targets: Targets;
+}
+
 /**
- * The evaluator of one scale, with its targets: the whole image at once, or tiles when the picture is over
- * the tiling threshold (tiles/policy.ts). Each picture's targets are made the same way, by its own size:
- * a large style picture is tiled even when the content is not.
+ * The targets of one scale: the whole image at once, or tiles when the picture is over the tiling
+ * threshold (tiles/policy.ts). Each picture's targets are made the same way, by its own size: a large style
+ * picture is tiled even when the content is not.
  */
-async function makeEvaluator(
+async function targetsOf(
   models: CompiledModels,
   content: RgbImage,
   styles: ReadonlyArray<{ image: RgbImage; weight: number }>,
-  weights: LossWeights,
   tileSize: number,
   signal: AbortSignal | undefined,
-): Promise<Evaluator> {
+): Promise<ScaleTargets> {
   const { spec } = models;
   const gridOf = (p: RgbImage) => {
     const size = tileSizeFor(tileSize, p);
@@ -393,19 +412,23 @@ async function makeEvaluator(
   };
   // Compiled on first use: only when some picture of this scale needs tiles.
   const tileModels = () => raceAbort(models.tiles(), signal);
-  const contentGrid = gridOf(content);
-  const contentMaps = contentGrid
-    ? (await tiledFeatures((await tileModels()).forward, spec, content, contentGrid, { content: true, grams: false })).content
+  const grid = gridOf(content);
+  const contentMaps = grid
+    ? (await tiledFeatures((await tileModels()).forward, spec, content, grid, { content: true, grams: false })).content
     : await contentTargets(models.targets, spec, content);
   throwIfAborted(signal);
   const grams = await blendGrams(styles, async (image) => {
-    const grid = gridOf(image);
-    return grid
-      ? (await tiledFeatures((await tileModels()).forward, spec, image, grid, { content: false, grams: true })).grams
+    const styleGrid = gridOf(image);
+    return styleGrid
+      ? (await tiledFeatures((await tileModels()).forward, spec, image, styleGrid, { content: false, grams: true })).grams
       : wholeImageGrams(models.targets, spec, image);
   });
-  const targets = { content: contentMaps, grams };
-  return contentGrid
-    ? new TiledEvaluator(await tileModels(), spec, contentGrid, targets, weights)
-    : new WholeImageEvaluator(models.lossGrad, spec, targets, weights);
+  return { content, ...(grid ? { grid } : {}), targets: { content: contentMaps, grams } };
+}
+
+/** The evaluator of one scale: tile by tile when its targets were made on a tile grid, else the whole image. */
+async function makeEvaluator(models: CompiledModels, scale: ScaleTargets, weights: LossWeights, signal: AbortSignal | undefined): Promise<Evaluator> {
+  return scale.grid
+    ? new TiledEvaluator(await raceAbort(models.tiles(), signal), models.spec, scale.grid, scale.targets, weights)
+    : new WholeImageEvaluator(models.lossGrad, models.spec, scale.targets, weights);
 }
