@@ -17,6 +17,7 @@ import { seededRandom } from '../src/engine/random.js';
 import { cudaProviderInstalled, OrtModel, webgpuMayWork, type Provider, type TensorData } from '../src/engine/runtime/ort-session.js';
 import { vgg19Until, type ConvSpec } from '../src/engine/vgg19.js';
 import { loadVggWeights } from '../src/engine/weights/index.js';
+import { relativeError } from '../test/helpers/relative-error.js';
 
 export interface GpuCheck {
   readonly detection: Record<string, unknown>;
@@ -112,16 +113,6 @@ async function timeSteps(model: OrtModel, feeds: Record<string, TensorData>): Pr
     times.push(performance.now() - start);
   }
   return times.sort((a, b) => a - b)[2]!;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    num += (actual[i]! - expected[i]!) ** 2;
-    den += expected[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 export function writeGpuCheck(result: GpuCheck, file?: string): void {

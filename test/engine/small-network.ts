@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { NetworkLayer } from '../../src/engine/model/network.js';
+import { relativeError as vectorRelativeError } from '../helpers/relative-error.js';
 
 /**
  * A random 3x3 convolution for the small test networks, scaled like He initialisation so that activations
@@ -17,14 +18,8 @@ export function randomConv(name: string, cin: number, cout: number, random: () =
   };
 }
 
-/** ||actual - expected|| / ||expected|| over whole vectors of equal length. */
+/** ||actual - expected|| / ||expected|| over whole vectors, which must be of equal length. */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.length; i++) {
-    num += (actual[i]! - expected[i]!) ** 2;
-    den += expected[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
+  return vectorRelativeError(actual, expected);
 }
