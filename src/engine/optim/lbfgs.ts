@@ -85,13 +85,11 @@ export class Lbfgs implements PixelOptimizer {
 
     const k = this.count;
     const gamma = this.hDiag;
+    // −S p + γ Y u, or nothing before the first pair; −γ g is added below, in the pass that finds the longest step.
+    // (That pass replaced Float32Array.from with a map function, which took 95 ms at 512 x 384 px.)
     let direction: Float32Array;
-    let longestStep = 0;
     if (k === 0) {
-      // A loop, not Float32Array.from with a map function: 3 against 95 ms at 512 x 384 px, at every scale's start.
       direction = new Float32Array(n);
-      for (let i = 0; i < n; i++) direction[i] = -gamma * gradient[i]!;
-      longestStep = maxAbs(direction);
     } else {
       const products = await this.products();
       const dots = await products.dots(gradient, this.pairs!, n, columns);
@@ -134,12 +132,13 @@ export class Lbfgs implements PixelOptimizer {
         this.weights[2 * slot + 1] = gamma * u[i]!;
       });
       direction = await products.combine(this.pairs!, this.weights, n, columns);
-      for (let i = 0; i < n; i++) {
-        const v = direction[i]! - gamma * gradient[i]!;
-        direction[i] = v;
-        const a = v < 0 ? -v : v;
-        if (a > longestStep) longestStep = a;
-      }
+    }
+    let longestStep = 0;
+    for (let i = 0; i < n; i++) {
+      const v = direction[i]! - gamma * gradient[i]!;
+      direction[i] = v;
+      const a = v < 0 ? -v : v;
+      if (a > longestStep) longestStep = a;
     }
 
     const lr = this.options.lr ?? 1;
@@ -194,15 +193,6 @@ export class Lbfgs implements PixelOptimizer {
     this.hDiag = ys / yy;
     return { slot, ys, yy };
   }
-}
-
-function maxAbs(a: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const v = Math.abs(a[i]!);
-    if (v > m) m = v;
-  }
-  return m;
 }
 
 function sumAbs(a: Float32Array): number {
