@@ -4,7 +4,9 @@
 # 1. provider detection and what 'auto' picks, with its reason;
 # 2. the loss and gradient of the real `seed` network on CUDA and on WebGPU against the CPU
 #    (relative error: ~1e-3 expected from GPU summation order and TF32, 1e-2 or worse is a bug);
-# 3. ONNX Runtime's verbose node placement for WebGPU (which nodes fell back to the CPU);
+# 3. where WebGPU ran the nodes of every model a run uses (check.json's webgpuPlacement: heavy nodes left on
+#    the CPU and copies to the host, both empty when the graph suits the provider), and ONNX Runtime's
+#    verbose node placement for WebGPU;
 # 4. the per-step bench at 512 and 1024 px on the provider 'auto' picks (its roofline column is the CPU's);
 # 5. tiled against whole-image steps at 1024 and 2048 px on that provider.
 # Weights: STYLEBOT_WEIGHTS, else ../shared/models/vgg19_imagenet_notop_block1-3.h5 for the check;

@@ -5,10 +5,14 @@
  * 2. The loss and gradient of the real `seed` network on each GPU provider that starts, against the CPU.
  *    GPU convolutions sum in another order (and CUDA may use TF32): agreement to 1e-3 relative is expected,
  *    1e-2 or worse is a bug.
- * 3. With --verbose-placement, ONNX Runtime's verbose log of the WebGPU session goes to stderr: nodes it
- *    could not place on WebGPU show there as placed on the CPU.
+ * 3. Where WebGPU ran each node of every model a run uses (whole picture and tiles), from ONNX Runtime's
+ *    profiles: nodes left on the CPU that touch more than a shape's worth of numbers, and copies between
+ *    the GPU and the host inside a graph. Both lists should be empty.
+ *    With --verbose-placement, ONNX Runtime's verbose log of the WebGPU session also goes to stderr.
  */
 import * as fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Engine } from '../src/engine/index.js';
 import { parseLayerSpec, lastLayer } from '../src/engine/layers.js';
 import { buildLossGradModel, IO, type ModelSpec } from '../src/engine/model/models.js';
@@ -17,11 +21,15 @@ import { seededRandom } from '../src/engine/random.js';
 import { cudaProviderInstalled, OrtModel, webgpuMayWork, type Provider, type TensorData } from '../src/engine/runtime/ort-session.js';
 import { vgg19Until, type ConvSpec } from '../src/engine/vgg19.js';
 import { loadVggWeights } from '../src/engine/weights/index.js';
+import { lossFeeds } from '../test/helpers/loss-feeds.js';
+import { placementsIn, type Placement } from '../test/helpers/placement.js';
 import { relativeError } from '../test/helpers/relative-error.js';
 
 export interface GpuCheck {
   readonly detection: Record<string, unknown>;
   readonly comparisons: ReadonlyArray<{ provider: Provider; started: boolean; error?: string; lossError?: number; gradientError?: number; msPerStep?: number; cpuMsPerStep?: number }>;
+  /** WebGPU's placement per session of a whole-picture run and a tiled one; absent when WebGPU did not start */
+  readonly webgpuPlacement?: readonly Placement[] | { readonly error: string };
 }
 
 export async function gpuCheck(weightsFile: string, verbosePlacement: boolean): Promise<GpuCheck> {
@@ -46,7 +54,7 @@ export async function gpuCheck(weightsFile: string, verbosePlacement: boolean): 
   const weights = await loadVggWeights(weightsFile, specs.filter((s): s is ConvSpec => s.kind === 'conv'));
   const spec: ModelSpec = { layers: assembleNetwork(specs, weights, weightsFile), selection, pooling: 'avg' };
   const model = buildLossGradModel(spec);
-  const feeds = lossFeeds(spec, 512);
+  const feeds = lossFeeds(spec, 512, 512);
 
   const cpu = await OrtModel.create(model, { provider: 'cpu', threads: 0 });
   const reference = await cpu.run(feeds);
@@ -76,32 +84,30 @@ export async function gpuCheck(weightsFile: string, verbosePlacement: boolean): 
       await gpu.release();
     }
   }
-  return { detection, comparisons };
+  const webgpuStarted = comparisons.some((c) => c.provider === 'webgpu' && c.started);
+  return { detection, comparisons, ...(webgpuStarted ? { webgpuPlacement: await webgpuPlacement(weightsFile) } : {}) };
 }
 
-/** Feeds for one loss-and-gradient evaluation at `side` px, with targets of a second random picture. */
-function lossFeeds(spec: ModelSpec, side: number): Record<string, TensorData> {
-  const random = seededRandom(11);
-  const image = (): TensorData => ({ data: Float32Array.from({ length: 3 * side * side }, random), dims: [1, 3, side, side] });
-  const feeds: Record<string, TensorData> = {
-    [IO.image]: image(),
-    [IO.styleWeight]: { data: Float32Array.of(100), dims: [] },
-    [IO.contentWeight]: { data: Float32Array.of(1), dims: [] },
-    [IO.tvWeight]: { data: Float32Array.of(10), dims: [] },
-  };
-  const channels = (name: string) => (spec.layers.find((l) => l.name === name) as { outChannels: number }).outChannels;
-  const shrink = (name: string) => 2 ** (Number(name[4]) - 1);
-  for (const { layer, weight } of spec.selection.style) {
-    const c = channels(layer);
-    feeds[IO.styleLayerWeight(layer)] = { data: Float32Array.of(weight), dims: [] };
-    feeds[IO.gramTarget(layer)] = { data: Float32Array.from({ length: c * c }, () => random() * 1e3), dims: [c, c] };
+async function webgpuPlacement(weightsFile: string): Promise<readonly Placement[] | { error: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stylebot-gpu-check-'));
+  try {
+    const engine = await Engine.create({ weightsFile, provider: 'webgpu', profileDir: dir });
+    try {
+      const side = 128;
+      const picture = { width: side, height: side, data: Float32Array.from({ length: 3 * side * side }, seededRandom(4)) };
+      const request = { content: picture, styles: [{ image: picture }] };
+      await engine.stylize({ ...request, options: { steps: 2, octaves: 0, seed: 1 } });
+      await engine.stylize({ ...request, options: { steps: 2, octaves: 0, seed: 1, tileSize: 64 } });
+    } finally {
+      // Releasing the sessions writes their profiles.
+      await engine.release();
+    }
+    return placementsIn(dir);
+  } catch (error) {
+    return { error: String(error).split('\n')[0]!.slice(0, 300) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  for (const layer of spec.selection.content) {
-    const c = channels(layer);
-    const s = Math.floor(side / shrink(layer));
-    feeds[IO.contentTarget(layer)] = { data: Float32Array.from({ length: c * s * s }, () => random() * 50), dims: [1, c, s, s] };
-  }
-  return feeds;
 }
 
 async function timeSteps(model: OrtModel, feeds: Record<string, TensorData>): Promise<number> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { LossTerms, ProgressEvent, StepRecord, StylizeRequest, StylizeResult } from './api.js';
 import { raceAbort, throwIfAborted } from './abort.js';
 import { EngineError } from './errors.js';
@@ -51,6 +52,11 @@ export interface EngineConfig {
   readonly onWarning?: (message: string, details: Readonly<Record<string, unknown>>) => void;
   /** overrides the detection of ONNX Runtime's CUDA library (tests make a CUDA start fail on purpose) */
   readonly cudaInstalled?: boolean;
+  /**
+   * A folder for ONNX Runtime's profile of every style-transfer session, one file each, written when the
+   * session is released: which provider ran each node (the GPU checks look for heavy nodes on the CPU).
+   */
+  readonly profileDir?: string;
 }
 
 /**
@@ -254,7 +260,7 @@ export class Engine {
       }
     }
     const spec: ModelSpec = { layers: assembleNetwork(specs, this.weightCache, source), selection, pooling };
-    const create = (provider: Provider) => createModels(spec, provider, this.config.threads ?? 0);
+    const create = (provider: Provider) => createModels(spec, provider, this.config.threads ?? 0, this.config.profileDir);
     if (this.decision) return create((await this.decision).provider);
 
     // The first compile decides the provider for the engine's lifetime: later ones use what started.
@@ -278,23 +284,30 @@ export class Engine {
   }
 }
 
-async function createModels(spec: ModelSpec, provider: Provider, threads: number): Promise<CompiledModels> {
-  const config = { provider, threads };
+let profiled = 0;
+
+async function createModels(spec: ModelSpec, provider: Provider, threads: number, profileDir?: string): Promise<CompiledModels> {
+  // One prefix per session: ONNX Runtime names its files by the millisecond, and sessions are released together.
+  const config = (name: string) => ({
+    provider,
+    threads,
+    ...(profileDir ? { profilePrefix: path.join(profileDir, `${name}-${provider}-${++profiled}`) } : {}),
+  });
   // The targets model runs twice per scale, between runs of the loss model. With its workers spinning, the
   // first loss-model run after it shared a core with them: 30-60 ms slower at 128-256 px, at every scale.
-  const targets = await OrtModel.create(buildTargetsModel(spec), { ...config, spinning: false });
+  const targets = await OrtModel.create(buildTargetsModel(spec), { ...config('targets'), spinning: false });
   let lossGrad: OrtModel;
   try {
-    lossGrad = await OrtModel.create(buildLossGradModel(spec), config);
+    lossGrad = await OrtModel.create(buildLossGradModel(spec), config('loss'));
   } catch (error) {
     await targets.release();
     throw error;
   }
   let tiles: Promise<TileModels> | undefined;
   const compileTiles = async (): Promise<TileModels> => {
-    const forward = await OrtModel.create(buildTileForwardModel(spec), config);
+    const forward = await OrtModel.create(buildTileForwardModel(spec), config('tile-forward'));
     try {
-      return { forward, grad: await OrtModel.create(buildTileGradModel(spec), config) };
+      return { forward, grad: await OrtModel.create(buildTileGradModel(spec), config('tile-grad')) };
     } catch (error) {
       await forward.release();
       throw error;

@@ -106,9 +106,15 @@ export class GraphBuilder {
     return names;
   }
 
-  /** The number of elements of a tensor as a float scalar (for means over dynamically sized maps). */
+  /**
+   * The number of elements of a tensor as a float scalar (for means over dynamically sized maps). The
+   * product of its Shape, not Size: the WebGPU provider has no Size, and ONNX Runtime copied each whole
+   * feature map to the host for the CPU's Size to count it, every step. Shape it runs itself, from the
+   * tensor's metadata.
+   */
   elementCount(tensor: string): string {
-    return this.op('Cast', [this.op('Size', [tensor])], { to: attr.int(DataType.FLOAT) });
+    const product = this.op('ReduceProd', [this.op('Shape', [tensor])], { keepdims: attr.int(0) });
+    return this.op('Cast', [product], { to: attr.int(DataType.FLOAT) });
   }
 
   encode(): Uint8Array {

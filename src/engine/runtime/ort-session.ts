@@ -1,5 +1,5 @@
 // The only module that imports onnxruntime-node: the rest of the engine sees plain Float32Arrays.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -26,6 +26,11 @@ export interface SessionConfig {
    * on a core that another session's next run then shares: off for sessions that run once in a while.
    */
   readonly spinning?: boolean;
+  /**
+   * ONNX Runtime's profile of this session, written to `<prefix>_<time>.json` when it is released: every
+   * node's provider, output shapes and time (the placement checks read it)
+   */
+  readonly profilePrefix?: string;
 }
 
 /**
@@ -37,6 +42,7 @@ export class OrtModel {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly provider: Provider,
+    private readonly profiling: boolean,
   ) {}
 
   static async create(model: Uint8Array, config: SessionConfig): Promise<OrtModel> {
@@ -49,11 +55,12 @@ export class OrtModel {
       interOpNumThreads: 1,
       ...(config.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       ...(config.logSeverity !== undefined ? { logSeverityLevel: config.logSeverity } : {}),
+      ...(config.profilePrefix ? { enableProfiling: true, profileFilePrefix: config.profilePrefix } : {}),
       // The CPU last: nodes a GPU provider lacks run there, one by one, instead of failing the model.
       executionProviders: config.provider === 'cpu' ? ['cpu'] : [config.provider, 'cpu'],
     };
     try {
-      return new OrtModel(await ort.InferenceSession.create(model, options), config.provider);
+      return new OrtModel(await ort.InferenceSession.create(model, options), config.provider, Boolean(config.profilePrefix));
     } catch (cause) {
       throw new EngineError('RUNTIME_FAILED', `ONNX Runtime could not load the model on ${config.provider}: ${String(cause)}`, {
         cause,
@@ -78,6 +85,7 @@ export class OrtModel {
   }
 
   async release(): Promise<void> {
+    if (this.profiling) this.session.endProfiling();
     await this.session.release();
   }
 }
@@ -97,22 +105,66 @@ export function cudaProviderInstalled(): boolean {
   }
 }
 
+/** What `webgpuMayWork` found on a Linux host (null elsewhere); tests pass their own. */
+export interface GpuHost {
+  /** the Vulkan loader, libvulkan.so.1 */
+  readonly vulkanLoader: boolean;
+  /** a device node that a GPU's kernel driver made, or undefined */
+  readonly gpuDevice: string | undefined;
+}
+
 /**
- * Whether a WebGPU adapter can exist at all. On Linux, WebGPU (Dawn) runs on Vulkan: without the Vulkan
- * loader it can only fail, and it says so on stderr, so the loader is looked for first (in the dynamic
- * linker's cache and LD_LIBRARY_PATH). Elsewhere (D3D12, Metal) only a session start can tell.
+ * Whether a WebGPU adapter worth using can exist. On Linux, WebGPU (Dawn) runs on Vulkan: without the Vulkan
+ * loader it can only fail, and it says so on stderr. With the loader but no GPU device node, the only
+ * adapter is a software one (Mesa's lavapipe, which desktop distributions install by default): Dawn takes it,
+ * and a step there took 25-28x as long as on the CPU provider (512 px, 2 cores). Elsewhere (D3D12, Metal)
+ * only a session start can tell. An explicit `webgpu` choice skips this and takes whatever adapter Dawn finds.
  */
-export function webgpuMayWork(): { readonly possible: boolean; readonly why?: string } {
-  if (process.platform !== 'linux') return { possible: true };
+export function webgpuMayWork(host: GpuHost | null = process.platform === 'linux' ? linuxGpuHost() : null): {
+  readonly possible: boolean;
+  readonly why?: string;
+} {
+  if (!host) return { possible: true };
+  if (!host.vulkanLoader) return { possible: false, why: 'no Vulkan driver (libvulkan.so.1 not found)' };
+  if (!host.gpuDevice) {
+    return { possible: false, why: 'a Vulkan driver but no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg): only a software adapter, slower than the CPU' };
+  }
+  return { possible: true };
+}
+
+function linuxGpuHost(): GpuHost {
+  return { vulkanLoader: vulkanLoaderFound(), gpuDevice: gpuDeviceNode() };
+}
+
+/** The loader in the dynamic linker's cache, LD_LIBRARY_PATH or the usual places. */
+function vulkanLoaderFound(): boolean {
   const name = 'libvulkan.so.1';
   const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  if (dirs.some((d) => existsSync(path.join(d, name)))) return { possible: true };
+  if (dirs.some((d) => existsSync(path.join(d, name)))) return true;
   try {
-    if (readFileSync('/etc/ld.so.cache').includes(name)) return { possible: true };
+    if (readFileSync('/etc/ld.so.cache').includes(name)) return true;
   } catch {
     // no linker cache (some minimal images): look in the usual places below
   }
   const usual = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
-  if (usual.some((d) => existsSync(path.join(d, name)))) return { possible: true };
-  return { possible: false, why: `no Vulkan driver (${name} not found)` };
+  return usual.some((d) => existsSync(path.join(d, name)));
+}
+
+/**
+ * A DRM render node (Mesa's and AMD's drivers, Intel's), NVIDIA's proprietary device, or WSL2's GPU
+ * bridge. A container that is given a GPU gets one of these too.
+ */
+function gpuDeviceNode(): string | undefined {
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const render = list('/dev/dri').find((n) => /^renderD\d+$/.test(n));
+  if (render) return `/dev/dri/${render}`;
+  const nvidia = list('/dev').find((n) => /^nvidia\d+$/.test(n));
+  if (nvidia) return `/dev/${nvidia}`;
+  return existsSync('/dev/dxg') ? '/dev/dxg' : undefined;
 }

@@ -18,7 +18,8 @@ export interface ProviderDecision extends ProviderCandidate {
  * The providers to try in order. An explicit choice is the only candidate (an operator who asked for a GPU
  * wants an error, not a silent CPU run). 'auto' prefers CUDA when its library is installed, then WebGPU
  * (bundled with onnxruntime-node on Linux x64 and Windows; it needs a Vulkan or D3D12 driver and an adapter,
- * known only when a session starts), then the CPU, which always works.
+ * known only when a session starts; on Linux a host without a GPU device is passed over, as its only adapter
+ * would be a software one), then the CPU, which always works.
  */
 export function providerCandidates(
   choice: ProviderChoice,
