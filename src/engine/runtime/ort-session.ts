@@ -16,7 +16,7 @@ export interface SessionConfig {
   readonly provider: Provider;
   /** intra-op threads; 0 lets ONNX Runtime use every core */
   readonly threads: number;
-  /** ONNX Runtime's own log level, 0 (verbose: shows which provider each node was placed on) to 4; default 2 */
+  /** ONNX Runtime's own log level, 0 (verbose: shows which provider each node was placed on) to 4; default 2, 3 on WebGPU */
   readonly logSeverity?: 0 | 1 | 2 | 3 | 4;
   /** ONNX Runtime's CPU memory arena (default on); off for sessions whose outputs should not stay cached */
   readonly memoryArena?: boolean;
@@ -54,7 +54,9 @@ export class OrtModel {
       intraOpNumThreads: config.threads,
       interOpNumThreads: 1,
       ...(config.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
-      ...(config.logSeverity !== undefined ? { logSeverityLevel: config.logSeverity } : {}),
+      // WebGPU sessions warn on every start that shape arithmetic stays on the CPU, unstructured, on stderr.
+      // That is by design and tested (test/engine/webgpu.test.ts), so only their errors are printed.
+      ...(config.logSeverity !== undefined ? { logSeverityLevel: config.logSeverity } : config.provider === 'webgpu' ? { logSeverityLevel: 3 as const } : {}),
       ...(config.profilePrefix ? { enableProfiling: true, profileFilePrefix: config.profilePrefix } : {}),
       // The CPU last: nodes a GPU provider lacks run there, one by one, instead of failing the model.
       executionProviders: config.provider === 'cpu' ? ['cpu'] : [config.provider, 'cpu'],
