@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { DEFAULT_DECODE_LIMITS, formatLoss, ImageInputError } from '../images/index.js';
-import { prepareInputs, runPrepared, type PipelineResult } from '../pipeline/index.js';
+import { describeAdjustment, prepareInputs, runPrepared, type PipelineResult } from '../pipeline/index.js';
 import { CliError } from './errors.js';
 import { readInput, reserveOutputs, type OutputRequest } from './files.js';
 import { optionsFromFlags } from './flags.js';
@@ -83,6 +83,7 @@ export async function stylizeCommand(flags: StylizeFlags, io: CliIo, deps: CliDe
       height: s.height,
       seed: s.seed,
       provider: s.provider,
+      adjustments: (s.adjustments ?? []).map((a) => ({ ...a, message: describeAdjustment(a) })),
     };
     io.stdout.write(`${JSON.stringify(line)}\n`);
   } else {
@@ -91,6 +92,7 @@ export async function stylizeCommand(flags: StylizeFlags, io: CliIo, deps: CliDe
       `Wrote ${written}: ${s.width}x${s.height}, ${s.steps} steps in ${s.seconds.toFixed(1)} s; ` +
         `loss style ${formatLoss(s.style)}, content ${formatLoss(s.content)}, total ${formatLoss(s.total)}; seed ${s.seed}.\n`,
     );
+    for (const a of s.adjustments ?? []) io.stdout.write(`${describeAdjustment(a)}\n`);
   }
 }
 

@@ -2,6 +2,7 @@
 export type { LossTerms, ProgressEvent, StepRecord, StyleImage, StylizeRequest, StylizeResult } from './api.js';
 export { Engine, type EngineConfig, type ProviderChoice } from './engine.js';
 export { planRun, type IgnoredScale, type PlanOptions, type RunPlan, type Size } from './plan.js';
+export { tileSizeFor } from './tiles/policy.js';
 export {
   DEFAULT_MAX_OPTIMIZER_BYTES,
   estimateMemoryBytes,

@@ -47,7 +47,9 @@ export type PipelineAdjustment =
   /** a coarse scale that did not run: not smaller than the working size, or too thin at this aspect */
   | { readonly kind: 'scale-ignored'; readonly size: number; readonly reason: 'not-smaller' | 'too-small' }
   /** the result PNG was downsized to fit the upload budget */
-  | { readonly kind: 'result-downsized'; readonly from: Size; readonly to: Size; readonly maxBytes: number };
+  | { readonly kind: 'result-downsized'; readonly from: Size; readonly to: Size; readonly maxBytes: number }
+  /** the working size is evaluated in tiles (asked for, chosen by the engine for a large picture, or by the job limits to fit memory) */
+  | { readonly kind: 'tiled'; readonly tileSize: number };
 
 export interface PipelineSummary extends LossTerms {
   readonly steps: number;

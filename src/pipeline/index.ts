@@ -9,6 +9,7 @@ export type {
   PipelineSummary,
   StylizeEngine,
 } from './api.js';
+export { describeAdjustment, knownAdjustments } from './adjustments.js';
 export { DEFAULT_MAX_UPLOAD_BYTES } from './budget.js';
 export {
   isPipelineOutputError,

@@ -1,6 +1,7 @@
 import {
   fromInterleavedRgb,
   planRun,
+  tileSizeFor,
   toInterleavedRgb,
   type ProgressEvent,
   type RgbImage,
@@ -36,7 +37,7 @@ export interface PreparedInputs {
   readonly styles: readonly StyleImage[];
   /** the picture to start from, at the working size (init 'image') */
   readonly initImage?: RgbImage;
-  /** what differs from the request so far (a thin picture's grown size, coarse scales that cannot run) */
+  /** what differs from the request so far (a thin picture's grown size, coarse scales that cannot run, tiles) */
   readonly adjustments: readonly PipelineAdjustment[];
 }
 
@@ -115,6 +116,8 @@ function sizeAdjustments(options: StylizeOptions, working: Size): PipelineAdjust
   const used = Math.max(working.width, working.height);
   if (used > options.size) adjustments.push({ kind: 'size-grown', requested: options.size, used });
   for (const ignored of planRun(options, working).ignored) adjustments.push({ kind: 'scale-ignored', ...ignored });
+  const tileSize = tileSizeFor(options.tileSize, working);
+  if (tileSize !== undefined) adjustments.push({ kind: 'tiled', tileSize });
   return adjustments;
 }
 

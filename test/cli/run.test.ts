@@ -87,6 +87,19 @@ describe('stylebot stylize: outputs', () => {
   });
 });
 
+describe('stylebot stylize: what ran differently from what was asked', () => {
+  it('says so below the summary, and in the JSON line', async () => {
+    const strip = ['stylize', '--content', `${SHARED_IMAGES}tricky/extreme_aspect_2000x100_kodim13.jpg`, '--style', STYLE, '--size', '256', '--steps', '1'];
+    const plain = await runCli([...strip, '--out', 'strip.png'], { cwd: dir });
+    expect(plain.stderr).toBe('');
+    expect(plain.code).toBe(0);
+    const grown = 'The picture is long and thin, so it was made 320 px on its long side instead of 256: its short side needs at least 16 px.';
+    expect(plain.stdout.trimEnd().split('\n').slice(1)).toEqual([grown]);
+    const json = await runCli([...strip, '--out', 'strip2.png', '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout.trimEnd().split('\n').at(-1)!).adjustments).toEqual([{ kind: 'size-grown', requested: 256, used: 320, message: grown }]);
+  });
+});
+
 describe('stylebot stylize: refusals are one line, exit 2, and come before any engine', () => {
   it.each([
     [['stylize', '--style', STYLE, '--out', 'x.png'], /Required option '--content <file>' not specified\. See stylebot stylize --help\.$/],

@@ -81,7 +81,8 @@ export class FakeRun {
     }
   }
 
-  finish(): void {
+  /** Ends the run with a result; `summary` replaces fields of the fake's summary. */
+  finish(summary: Partial<RunnerResult['summary']> = {}): void {
     this.settle(() =>
       this.resolve({
         png: Buffer.from(`png of ${this.job.id}`),
@@ -89,7 +90,7 @@ export class FakeRun {
         plot: Buffer.from(`plot of ${this.job.id}`),
         summary: {
           steps: this.step, seconds: 1, width: 64, height: 48, seed: this.job.options.seed ?? 7, provider: 'fake', providerReason: 'the fake runner', weightsMd5: 'fakemd5',
-          working: { width: 64, height: 48 }, adjustments: [], total: 1, style: 0.5, content: 0.5, tv: 0,
+          working: { width: 64, height: 48 }, adjustments: [], total: 1, style: 0.5, content: 0.5, tv: 0, ...summary,
         } as RunnerResult['summary'],
       }),
     );

@@ -5,6 +5,7 @@ import { encodeAction } from '../../../src/bots/shared/actions.js';
 import type { Command, Reply } from '../../../src/bots/shared/contract.js';
 import { threadTitle } from '../../../src/bots/shared/messages/index.js';
 import { actor, CAT, corePerTest, image, memoryAttachment, WAVE, type CoreHarness } from './support.js';
+import type { FakeRun } from '../../jobs/support.js';
 
 let h: CoreHarness;
 corePerTest((harness) => (h = harness), { core: { newErrorId: () => 'err00001' } });
@@ -13,11 +14,11 @@ const replyRef = { channel: 'channel-1' };
 const stylize = (extra: Partial<Extract<Command, { kind: 'stylize' }>> = {}): Command => ({ kind: 'stylize', content: CAT(), styles: [WAVE()], options: { size: '64', steps: '30' }, replyRef, ...extra });
 
 /** a finished job of `userId`, run by the fake runner */
-async function finishedJob(userId = 'ada'): Promise<string> {
+async function finishedJob(userId = 'ada', summary: Parameters<FakeRun['finish']>[0] = {}): Promise<string> {
   const reply = await h.core.handle(stylize(), actor({ userId }));
   const run = await h.jobs.fake.run(h.jobs.fake.runs.length);
   run.advance(30);
-  run.finish();
+  run.finish(summary);
   await h.jobs.events.waitFor('finished', (e) => e.job.id === reply.jobId);
   return reply.jobId!;
 }
@@ -128,6 +129,25 @@ describe('cancel, queue, job card, history', () => {
     expect(fields['Content sha256']).toMatch(/^`[0-9a-f]{64}`$/);
     const elsewhere = await h.core.handle({ kind: 'job', jobId }, actor({ platform: 'slack' }));
     expect(elsewhere.message.title).toBe('Not found');
+  });
+
+  it('says on the reproducibility card what ran differently from what was asked, and skips what it cannot read', async () => {
+    const adjustments = [
+      { kind: 'size-grown', requested: 256, used: 320 },
+      { kind: 'tiled', tileSize: 512 },
+      { kind: 'made-up-by-a-later-release', size: 1 },
+      { kind: 'scale-ignored', size: 'large', reason: 'too-small' },
+    ];
+    const jobId = await finishedJob('ada', { adjustments } as Parameters<FakeRun['finish']>[0]);
+    const full = await h.core.handle({ kind: 'job', jobId, full: true }, actor());
+    const field = full.message.fields!.find((f) => f.name === 'Adjustments');
+    expect(field?.value.split('\n')).toEqual([
+      'The picture is long and thin, so it was made 320 px on its long side instead of 256: its short side needs at least 16 px.',
+      'Painted in tiles of 512 px to keep memory bounded at this size: the same picture, each step somewhat slower.',
+    ]);
+    // Without adjustments there is no such field.
+    const plain = await h.core.handle({ kind: 'job', jobId: await finishedJob(), full: true }, actor());
+    expect(plain.message.fields!.map((f) => f.name)).not.toContain('Adjustments');
   });
 
   it('pages through my history across servers', async () => {

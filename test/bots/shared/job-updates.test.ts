@@ -56,10 +56,14 @@ describe('JobUpdates', () => {
     expect(progress.parts.images?.map((i) => i.role)).toEqual(['preview']);
 
     run.advance(8, 10);
-    run.finish();
+    run.finish({ adjustments: [{ kind: 'result-downsized', from: { width: 4000, height: 3000 }, to: { width: 2000, height: 1500 }, maxBytes: 10 * 2 ** 20 }] });
     await h.jobs.events.waitFor('finished', (e) => e.job.id === jobId);
     await h.settle();
     const [upload, done] = h.transport.calls.slice(-2);
+    expect(upload!.parts.body!.split('\n')).toEqual([
+      'Final loss 1 (style 0.5, content 0.5).',
+      'The result was shrunk from 4000×3000 to 2000×1500 px to fit the 10 MiB upload limit.',
+    ]);
     expect(upload).toMatchObject({ op: 'upload', target: thread, parts: { title: `Result of job ${jobId}`, tone: 'success' } });
     expect(upload!.files!.map((f) => [f.role, f.name, Buffer.from(f.bytes).toString()])).toEqual([
       ['result', `stylebot-${jobId}.png`, `png of ${jobId}`],

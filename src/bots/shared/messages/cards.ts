@@ -1,4 +1,4 @@
-import { STYLIZE_DEFAULTS } from '../../../pipeline/index.js';
+import { describeAdjustment, knownAdjustments, STYLIZE_DEFAULTS } from '../../../pipeline/index.js';
 import type { MessageField, MessageParts } from '../contract.js';
 import type { JobCard, JobPosition, JobView } from '../jobs-types.js';
 import { about, code, shortDuration } from './format.js';
@@ -49,6 +49,8 @@ export function fullCard(card: JobCard): MessageParts {
   const fields: MessageField[] = [...optionFields({ ...job, options: card.options })];
   fields.push({ name: 'Seed used', value: card.seed === null ? 'not known' : String(card.seed), inline: true });
   if (card.result) fields.push({ name: 'Result', value: `${card.result.width}×${card.result.height}, ${card.result.steps} steps`, inline: true });
+  const notes = knownAdjustments(card.adjustments).map(describeAdjustment);
+  if (notes.length > 0) fields.push({ name: 'Adjustments', value: notes.join('\n') });
   if (card.losses) fields.push({ name: 'Final loss', value: `${compactLoss(card.losses.total)} (style ${compactLoss(card.losses.style)}, content ${compactLoss(card.losses.content)}, tv ${compactLoss(card.losses.tv)})` });
   for (const input of card.inputs) fields.push({ name: input.role === 'content' ? 'Content sha256' : input.role === 'init' ? 'Start sha256' : 'Style sha256', value: code(input.sha256) });
   fields.push({ name: 'Weights md5', value: card.weights.md5 ? code(card.weights.md5) : 'not recorded', inline: true });

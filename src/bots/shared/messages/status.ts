@@ -1,6 +1,6 @@
 import type { LossTerms } from '../../../engine/index.js';
 import type { FailureCode, FailureDetails, JobView } from '../../../jobs/index.js';
-import type { PipelineSummary } from '../../../pipeline/index.js';
+import { describeAdjustment, knownAdjustments, type PipelineSummary } from '../../../pipeline/index.js';
 import { encodeAction } from '../actions.js';
 import type { ActionButton, ImageRef, MessageParts } from '../contract.js';
 import { about, shortDuration } from './format.js';
@@ -164,7 +164,10 @@ export function resultCard(job: JobView, summary: PipelineSummary): MessageParts
   return {
     tone: 'success',
     title: `Result of job ${job.id}`,
-    body: `Final loss ${compactLoss(summary.total)} (style ${compactLoss(summary.style)}, content ${compactLoss(summary.content)}).`,
+    body: [
+      `Final loss ${compactLoss(summary.total)} (style ${compactLoss(summary.style)}, content ${compactLoss(summary.content)}).`,
+      ...knownAdjustments(summary.adjustments ?? []).map(describeAdjustment),
+    ].join('\n'),
     fields,
     actions: followUpButtons(job.id),
     footer: jobFooter(job.id),
