@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,11 @@ import { GraphBuilder } from '../../src/engine/onnx/graph-builder.js';
 import { OrtModel, webgpuMayWork } from '../../src/engine/runtime/ort-session.js';
 import { vgg19Until, type ConvSpec } from '../../src/engine/vgg19.js';
 import { loadVggWeights } from '../../src/engine/weights/index.js';
+import { parseStylizeOptions } from '../../src/pipeline/index.js';
+import { createWorkerRunner } from '../../src/worker/index.js';
 import { loadContentAndStyle } from '../helpers/engine-images.js';
 import { lossFeeds } from '../helpers/loss-feeds.js';
-import { REAL_WEIGHTS } from '../helpers/paths.js';
+import { REAL_WEIGHTS, sharedImage } from '../helpers/paths.js';
 import { placementsIn } from '../helpers/placement.js';
 import { relativeError } from '../helpers/relative-error.js';
 
@@ -103,6 +105,21 @@ describe.skipIf(!available && !required)('the WebGPU provider', () => {
       expect(p.heavyOnCpu, p.session).toEqual([]);
       expect(p.transfers, p.session).toEqual([]);
     }
+  });
+
+  it("runs a job in the bot's engine worker thread, and the worker ends", async () => {
+    const runner = createWorkerRunner({ workers: 1, engine: { weightsFile: REAL_WEIGHTS, provider: 'webgpu' } });
+    try {
+      const [content, style] = await Promise.all([readFile(sharedImage('content/chelsea_cat.jpg')), readFile(sharedImage('style/vangogh_starry_night.jpg'))]);
+      const result = await runner.run(
+        { id: 'webgpu-1', content, styles: [style], options: parseStylizeOptions({ size: 48, steps: 2, octaves: 0, seed: 1 }) },
+        { signal: new AbortController().signal, onProgress: () => undefined },
+      );
+      expect(result.summary).toMatchObject({ steps: 2, provider: 'webgpu', providerReason: 'webgpu requested' });
+    } finally {
+      await runner.close();
+    }
+    expect(runner.threadIds).toEqual([]);
   });
 });
 
