@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: speed of one loss-and-gradient step of the engine, against a plain ONNX Runtime 3x3
- * convolution (64 -> 64 channels at the same size) measured in the same process as the roofline.
+ * convolution (64 -> 64 channels at the same size) as the roofline, measured in the same process in rounds
+ * that alternate the two (3 unless `--rounds`).
  *
  * It runs as compiled JavaScript (tsc, then node), as production does: a TypeScript loader would add its own
  * memory (tsx transforming h5wasm's 4 MB module costs 600 MB) to the figures.
  *
  *   npm run bench                          every size x layer set, each in a fresh process (clean memory figures)
- *   npm run bench -- --size 256 --layers gatys [--steps N] [--json]
+ *   npm run bench -- --size 256 --layers gatys [--steps N] [--rounds N] [--json]
  *   npm run bench -- --quality [--size 256,512] [--levers] [--rounds N] [--out DIR] [--json]   time to quality (quality.ts)
  *   npm run bench -- --gpu-check [--verbose-placement] [--out FILE]   GPU providers against the CPU (gpu.ts)
  *   npm run bench -- --memory [--json]      memory estimate against the measured peak (see memory.ts)
@@ -30,6 +31,8 @@ import { formatMemory, MEMORY_CASES, memoryCase, runMemoryCases, type MemoryCase
 import { formatQuality, runQuality } from './quality.js';
 
 const SIZES = [128, 256, 512];
+/** roofline-then-engine rounds per configuration (`--rounds`) */
+const DEFAULT_ROUNDS = 3;
 const LAYER_SETS = ['seed', 'gatys'];
 // npm runs scripts from the package root; the shared data sits beside the checkout.
 const REAL_WEIGHTS = path.resolve(process.cwd(), '../shared/models/vgg19_imagenet_notop_block1-3.h5');
@@ -41,7 +44,10 @@ interface BenchResult {
   convGflopPerStep: number;
   gflops: number;
   rooflineGflops: number;
+  /** the median over rounds of each round's GFLOP/s against that round's roofline */
   ofRoofline: number;
+  /** the lowest and highest of those rounds */
+  ofRooflineRange: [number, number];
   /**
    * the same with the Gram products counted too (F F^T and its gradient (G - T) F per style layer, 4 C^2 HW
    * FLOPs each): arithmetic every step must do besides the convolutions, 18% on top of them with `seed`
@@ -84,7 +90,8 @@ if (values['gpu-check']) {
 } else if (values.size || values.layers) {
   const sizes = values.size ? [Number(values.size)] : SIZES;
   const sets = values.layers ? [values.layers] : LAYER_SETS;
-  for (const layers of sets) for (const size of sizes) report(await benchOne(size, layers, values.steps ? Number(values.steps) : undefined));
+  const rounds = values.rounds ? Number(values.rounds) : DEFAULT_ROUNDS;
+  for (const layers of sets) for (const size of sizes) report(await benchOne(size, layers, values.steps ? Number(values.steps) : undefined, rounds));
 } else {
   // One process per configuration, so each one's peak memory is its own.
   for (const layers of LAYER_SETS) {
@@ -106,46 +113,54 @@ function report(r: BenchResult): void {
   process.stdout.write(
     `${r.layers.padEnd(6)} ${String(r.size).padStart(4)} px  ${r.msPerStep.toFixed(1).padStart(8)} ms/step  ` +
       `${r.convGflopPerStep.toFixed(1).padStart(6)} GFLOP/step  ${r.gflops.toFixed(0).padStart(4)} GFLOP/s  ` +
-      `roofline ${r.rooflineGflops.toFixed(0).padStart(4)} GFLOP/s (${(100 * r.ofRoofline).toFixed(0)}%, ${(100 * r.ofRooflineWithGrams).toFixed(0)}% with the Grams)  ` +
+      `roofline ${r.rooflineGflops.toFixed(0).padStart(4)} GFLOP/s (${(100 * r.ofRoofline).toFixed(0)}%, rounds ${r.ofRooflineRange.map((v) => (100 * v).toFixed(0)).join('-')}%; ${(100 * r.ofRooflineWithGrams).toFixed(0)}% with the Grams)  ` +
       `peak RSS ${r.maxRssMB.toFixed(0)} MB  [${r.provider}]\n`,
   );
 }
 
-async function benchOne(size: number, layers: string, stepsOverride?: number): Promise<BenchResult> {
+async function benchOne(size: number, layers: string, stepsOverride?: number, rounds = DEFAULT_ROUNDS): Promise<BenchResult> {
   const selection = parseLayerSpec(layers);
   const specs = vgg19Until(lastLayer(selection)).filter((l): l is ConvSpec => l.kind === 'conv');
-  // The roofline first, on a fresh process heap: measured after the engine it varied by 1.5x between runs.
-  const rooflineGflops = await convRoofline(size);
   const weights = await weightsFor(specs);
-  const engine = await Engine.create({ weights });
   const warmup = 2;
   const steps = stepsOverride ?? (size <= 128 ? 21 : size <= 256 ? 9 : 5);
   const image = { width: size, height: size, data: Float32Array.from({ length: 3 * size * size }, (_, i) => (i % 251) / 251) };
-  const at: number[] = [];
-  await engine.stylize({
-    content: image,
-    styles: [{ image }],
-    options: { layers, steps: warmup + steps, seed: 1 },
-    onProgress: (e) => {
-      at[e.step] = e.elapsedMs;
-    },
-  });
-  const provider = engine.executionProvider;
-  await engine.release();
-  // Medians, here and in the roofline: this shared 2-core machine has noisy neighbours.
-  const msPerStep = median(at.slice(warmup + 1).map((t, i) => t - at[warmup + i]!));
   const convGflopPerStep = stepFlops(specs, size) / 1e9;
-  const gflops = convGflopPerStep / (msPerStep / 1000);
   const gramGflopPerStep = gramFlops(specs, selection.style.map((s) => s.layer), size) / 1e9;
+  // Rounds of roofline-then-engine, each ratio within its round: this shared machine's speed drifts by
+  // 10-20% over seconds to minutes, and one roofline measured before all the steps moved the ratio with it.
+  // Each session is released before the next starts, so no pool's spinning workers share the cores with it.
+  const measured: Array<{ roofline: number; msPerStep: number }> = [];
+  let provider = '';
+  for (let round = 0; round < rounds; round++) {
+    const roofline = await convRoofline(size);
+    const engine = await Engine.create({ weights });
+    const at: number[] = [];
+    await engine.stylize({
+      content: image,
+      styles: [{ image }],
+      options: { layers, steps: warmup + steps, seed: 1 },
+      onProgress: (e) => {
+        at[e.step] = e.elapsedMs;
+      },
+    });
+    provider = engine.executionProvider;
+    await engine.release();
+    // Medians, here and in the roofline: this shared 2-core machine has noisy neighbours.
+    measured.push({ roofline, msPerStep: median(at.slice(warmup + 1).map((t, i) => t - at[warmup + i]!)) });
+  }
+  const ratios = measured.map((m) => convGflopPerStep / (m.msPerStep / 1000) / m.roofline);
+  const msPerStep = median(measured.map((m) => m.msPerStep));
   return {
     size,
     layers,
     msPerStep,
     convGflopPerStep,
-    gflops,
-    rooflineGflops,
-    ofRoofline: gflops / rooflineGflops,
-    ofRooflineWithGrams: (convGflopPerStep + gramGflopPerStep) / (msPerStep / 1000) / rooflineGflops,
+    gflops: convGflopPerStep / (msPerStep / 1000),
+    rooflineGflops: median(measured.map((m) => m.roofline)),
+    ofRoofline: median(ratios),
+    ofRooflineRange: [Math.min(...ratios), Math.max(...ratios)],
+    ofRooflineWithGrams: median(measured.map((m) => (convGflopPerStep + gramGflopPerStep) / (m.msPerStep / 1000) / m.roofline)),
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     provider,
   };
