@@ -8,6 +8,7 @@ import { buildLossGradModel, IO, type ModelSpec } from '../../src/engine/model/m
 import { assembleNetwork, type Pooling } from '../../src/engine/model/network.js';
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder.js';
 import { OrtModel, webgpuMayWork } from '../../src/engine/runtime/ort-session.js';
+import { providerCandidates } from '../../src/engine/runtime/provider.js';
 import { vgg19Until, type ConvSpec } from '../../src/engine/vgg19.js';
 import { loadVggWeights } from '../../src/engine/weights/index.js';
 import { parseStylizeOptions } from '../../src/pipeline/index.js';
@@ -125,7 +126,11 @@ describe.skipIf(!available && !required)('the WebGPU provider', () => {
 
 describe('choosing WebGPU automatically', () => {
   it('passes over a host whose only Vulkan adapter can be a software one', () => {
-    expect(webgpuMayWork({ vulkanLoader: true, gpuDevice: '/dev/dri/renderD128' })).toEqual({ possible: true });
+    expect(webgpuMayWork({ vulkanLoader: true, gpuDevice: '/dev/dri/renderD128' })).toEqual({ possible: true, device: '/dev/dri/renderD128' });
+    expect(providerCandidates('auto', false, webgpuMayWork({ vulkanLoader: true, gpuDevice: '/dev/nvidia0' }))[0]).toEqual({
+      provider: 'webgpu',
+      reason: 'auto: the CUDA provider is not installed; a WebGPU adapter was found (GPU device /dev/nvidia0)',
+    });
     expect(webgpuMayWork({ vulkanLoader: true, gpuDevice: undefined })).toEqual({
       possible: false,
       why: 'a Vulkan driver but no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg): only a software adapter, slower than the CPU',

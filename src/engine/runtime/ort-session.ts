@@ -125,13 +125,15 @@ export interface GpuHost {
 export function webgpuMayWork(host: GpuHost | null = process.platform === 'linux' ? linuxGpuHost() : null): {
   readonly possible: boolean;
   readonly why?: string;
+  /** the GPU device node found (Linux), for the reason an operator reads */
+  readonly device?: string;
 } {
   if (!host) return { possible: true };
   if (!host.vulkanLoader) return { possible: false, why: 'no Vulkan driver (libvulkan.so.1 not found)' };
   if (!host.gpuDevice) {
     return { possible: false, why: 'a Vulkan driver but no GPU device (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg): only a software adapter, slower than the CPU' };
   }
-  return { possible: true };
+  return { possible: true, device: host.gpuDevice };
 }
 
 function linuxGpuHost(): GpuHost {

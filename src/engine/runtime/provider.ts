@@ -24,13 +24,15 @@ export interface ProviderDecision extends ProviderCandidate {
 export function providerCandidates(
   choice: ProviderChoice,
   cudaInstalled: boolean = cudaProviderInstalled(),
-  webgpu: { readonly possible: boolean; readonly why?: string } = webgpuMayWork(),
+  webgpu: { readonly possible: boolean; readonly why?: string; readonly device?: string } = webgpuMayWork(),
 ): ProviderCandidate[] {
   if (choice !== 'auto') return [{ provider: choice, reason: `${choice} requested` }];
   const candidates: ProviderCandidate[] = [];
   if (cudaInstalled) candidates.push({ provider: 'cuda', reason: 'auto: the CUDA provider is installed and started' });
   const noCuda = cudaInstalled ? 'CUDA did not start' : 'the CUDA provider is not installed';
-  if (webgpu.possible) candidates.push({ provider: 'webgpu', reason: `auto: ${noCuda}; a WebGPU adapter was found` });
+  if (webgpu.possible) {
+    candidates.push({ provider: 'webgpu', reason: `auto: ${noCuda}; a WebGPU adapter was found${webgpu.device ? ` (GPU device ${webgpu.device})` : ''}` });
+  }
   candidates.push({ provider: 'cpu', reason: `auto: ${noCuda}; ${webgpu.possible ? 'no WebGPU adapter' : `no WebGPU: ${webgpu.why}`}` });
   return candidates;
 }
