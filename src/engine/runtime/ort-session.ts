@@ -115,6 +115,14 @@ export interface GpuHost {
   readonly gpuDevice: string | undefined;
 }
 
+/** Whether WebGPU is worth trying here, and why not. */
+export interface WebgpuOutlook {
+  readonly possible: boolean;
+  readonly why?: string;
+  /** the GPU device node found (Linux), for the reason an operator reads */
+  readonly device?: string;
+}
+
 /**
  * Whether a WebGPU adapter worth using can exist. On Linux, WebGPU (Dawn) runs on Vulkan: without the Vulkan
  * loader it can only fail, and it says so on stderr. With the loader but no GPU device node, the only
@@ -122,12 +130,7 @@ export interface GpuHost {
  * and a step there took 25-28x as long as on the CPU provider (512 px, 2 cores). Elsewhere (D3D12, Metal)
  * only a session start can tell. An explicit `webgpu` choice skips this and takes whatever adapter Dawn finds.
  */
-export function webgpuMayWork(host: GpuHost | null = process.platform === 'linux' ? linuxGpuHost() : null): {
-  readonly possible: boolean;
-  readonly why?: string;
-  /** the GPU device node found (Linux), for the reason an operator reads */
-  readonly device?: string;
-} {
+export function webgpuMayWork(host: GpuHost | null = process.platform === 'linux' ? linuxGpuHost() : null): WebgpuOutlook {
   if (!host) return { possible: true };
   if (!host.vulkanLoader) return { possible: false, why: 'no Vulkan driver (libvulkan.so.1 not found)' };
   if (!host.gpuDevice) {

@@ -1,4 +1,4 @@
-import { cudaProviderInstalled, webgpuMayWork, type Provider } from './ort-session.js';
+import { cudaProviderInstalled, webgpuMayWork, type Provider, type WebgpuOutlook } from './ort-session.js';
 
 export type ProviderChoice = 'auto' | Provider;
 
@@ -24,7 +24,7 @@ export interface ProviderDecision extends ProviderCandidate {
 export function providerCandidates(
   choice: ProviderChoice,
   cudaInstalled: boolean = cudaProviderInstalled(),
-  webgpu: { readonly possible: boolean; readonly why?: string; readonly device?: string } = webgpuMayWork(),
+  webgpu: WebgpuOutlook = webgpuMayWork(),
 ): ProviderCandidate[] {
   if (choice !== 'auto') return [{ provider: choice, reason: `${choice} requested` }];
   const candidates: ProviderCandidate[] = [];
