@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dataDirError, STORE_PAGE_SIZE } from '../store/index.js';
+import { dataDirError, STORE_PAGE_SIZE, type JobInputRecord } from '../store/index.js';
 
 export interface StoredFile {
   readonly hash: string;
@@ -35,6 +35,30 @@ export class JobFiles {
     const created = existing?.size !== bytes.length;
     if (created) await this.writeAtomic(file, bytes);
     return { hash, path: relative, bytes: bytes.length, created };
+  }
+
+  /**
+   * Stores a job's new pictures after the ones it reuses, all or none: a failure removes the files this
+   * call created (not those that were there already: another job may use them). Returns the job's input
+   * rows and the files it created, which the caller removes if it then fails to record the job.
+   */
+  async putInputs(
+    pictures: ReadonlyArray<{ bytes: Uint8Array; role: JobInputRecord['role'] }>,
+    reused: readonly JobInputRecord[],
+  ): Promise<{ inputs: JobInputRecord[]; created: string[] }> {
+    const created: string[] = [];
+    const inputs: JobInputRecord[] = reused.map((input, position) => ({ ...input, position }));
+    try {
+      for (const picture of pictures) {
+        const file = await this.putInput(picture.bytes);
+        if (file.created) created.push(file.path);
+        inputs.push({ position: inputs.length, role: picture.role, hash: file.hash, path: file.path, bytes: file.bytes });
+      }
+    } catch (error) {
+      await Promise.all(created.map((file) => this.removeInput(file).catch(() => undefined)));
+      throw error;
+    }
+    return { inputs, created };
   }
 
   /** Deletes one stored input, e.g. those a failed submission had just written. */

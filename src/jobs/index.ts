@@ -44,19 +44,8 @@ export { presetName, PresetService, type PresetOwner, type PresetView } from './
 export type { JobQueue } from './queue.js';
 export * from './runner.js';
 export { FairQueue, type Forecast, type QueueEntry } from './scheduler.js';
-export {
-  createJobService,
-  JobService,
-  MAX_STYLE_IMAGES,
-  newJobId,
-  type FollowUpRequest,
-  type HistoryPage,
-  type JobPosition,
-  type JobResultFiles,
-  type JobServiceDeps,
-  type JobServiceOptions,
-  type SubmitRequest,
-} from './service.js';
+export { MAX_STYLE_IMAGES, type Conversation, type FollowUpRequest, type HistoryPage, type JobPosition, type JobResultFiles, type SubmitRequest } from './requests.js';
+export { createJobService, JobService, newJobId, type JobServiceDeps, type JobServiceOptions } from './service.js';
 export { ServerSettingsService, type ServerRef, type ServerSettingsUpdate, type ServerSettingsView } from './settings.js';
 export { decodeShareCode, encodeShareCode, SHARE_CODE_VERSION, type SharedPreset } from './share-code.js';
 export { packageVersions, type PackageVersions } from './versions.js';

@@ -2,15 +2,16 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { probeImage, type Size } from '../images/index.js';
-import { stylizeOptionsSchema, type StylizeOptions, type StylizeOptionsInput } from '../pipeline/index.js';
-import type { JobHolder, JobInputRecord, JobRecord, JobRepository, NewJob, PresetRepository, ServerSettingsRepository } from '../store/index.js';
+import { stylizeOptionsSchema, type StylizeOptions } from '../pipeline/index.js';
+import type { JobHolder, JobInputRecord, JobRecord, JobRepository, PresetRepository, ServerSettingsRepository } from '../store/index.js';
 import { mayCancel, maySee, type Requester } from './access.js';
+import type { ActiveJob, Admission } from './active-job.js';
 import { BUDGET_WINDOW_MS, checkBudget } from './budget.js';
 import { cardOfRecord, decodeCursor, encodeCursor, type JobCard } from './card.js';
 import { systemClock, type Clock } from './clock.js';
 import { JobError } from './errors.js';
 import { SpeedEstimator, totalSteps, type JobEstimator } from './estimator.js';
-import { isFollowUp, JobEvents, jobViewOfRecord, type FollowUpAction, type JobEventMap, type JobEventName, type JobEventSource, type JobView } from './events.js';
+import { isFollowUp, JobEvents, jobViewOfRecord, type JobEventMap, type JobEventName, type JobEventSource, type JobView } from './events.js';
 import { classifyFailure, interruptedFailure, missingInputFailure, storedOptionsFailure, type JobFailure } from './failures.js';
 import type { JobFiles } from './files.js';
 import { followUpPlan } from './follow-up.js';
@@ -19,13 +20,11 @@ import { checkServerCaps, DEFAULT_SERVER_LIMITS, type ServerLimits } from './lim
 import { patchViolations, resolveOptions, validatePatch } from './options.js';
 import { PresetService } from './presets.js';
 import type { JobQueue } from './queue.js';
+import { MAX_STYLE_IMAGES, type FollowUpRequest, type HistoryPage, type JobPosition, type JobResultFiles, type SubmitRequest } from './requests.js';
 import type { JobRunner, RunnerProgress } from './runner.js';
 import { FairQueue, type QueueEntry } from './scheduler.js';
 import { ServerSettingsService } from './settings.js';
 import { packageVersions } from './versions.js';
-
-/** The most style images one job may blend (the options schema allows as many blend weights). */
-export const MAX_STYLE_IMAGES = 8;
 
 export interface JobServiceDeps {
   readonly store: { readonly jobs: JobRepository; readonly presets: PresetRepository; readonly servers: ServerSettingsRepository };
@@ -79,91 +78,6 @@ export function createJobService(options: JobServiceOptions): JobService {
     estimator: options.estimator ?? new SpeedEstimator(),
     emitter: options.emitter ?? new JobEvents((name, error) => log.error({ err: error, event: name }, 'a job event listener failed')),
   });
-}
-
-interface Conversation {
-  readonly channelId: string;
-  readonly threadId?: string | null;
-  /** the adapter's opaque JSON pointer to the conversation, echoed on every event of the job */
-  readonly replyRef?: unknown;
-  /** the platform's upload limit here, bytes: every output of the job is kept under it */
-  readonly uploadLimitBytes?: number;
-}
-
-export interface SubmitRequest extends Requester, Conversation {
-  /** the encoded content picture as uploaded */
-  readonly content: Uint8Array;
-  /** encoded style pictures, 1 to MAX_STYLE_IMAGES */
-  readonly styles: readonly Uint8Array[];
-  /** the options the user typed: the strongest layer */
-  readonly options?: StylizeOptionsInput;
-  /** a preset of this user to apply below the typed options */
-  readonly presetName?: string;
-}
-
-export interface FollowUpRequest extends Conversation {
-  readonly parentId: string;
-  readonly action: FollowUpAction;
-}
-
-export interface JobPosition {
-  readonly job: JobView;
-  /** 1 = next to start; 0 = running; null = ended */
-  readonly position: number | null;
-  readonly startsInSeconds: number | null;
-  /** until the result is ready; null = ended */
-  readonly etaSeconds: number | null;
-}
-
-export interface HistoryPage {
-  /** newest first */
-  readonly jobs: readonly JobView[];
-  /** pass to the next call for the page after this one; null at the end */
-  readonly nextCursor: string | null;
-}
-
-export interface JobResultFiles {
-  readonly png: Buffer;
-  readonly gif: Buffer;
-  readonly plot: Buffer;
-}
-
-type StopReason = { readonly kind: 'cancel'; readonly by: string } | { readonly kind: 'shutdown' } | { readonly kind: 'lost' };
-
-interface ActiveJob {
-  readonly record: JobRecord;
-  readonly options: StylizeOptions;
-  readonly entry: QueueEntry;
-  status: 'queued' | 'running';
-  replyRef: unknown;
-  progressStep: number;
-  totalSteps: number;
-  attempts: number;
-  startedAt: number | null;
-  lastWrite: number;
-  lastBeat: number;
-  controller?: AbortController;
-  /** settles when the database has answered this process's claim */
-  claim?: Promise<boolean>;
-  stopReason?: StopReason;
-  /** a terminal event went out: nothing more is said about this job */
-  ended: boolean;
-  readonly done: Promise<void>;
-  finish(): void;
-}
-
-interface Admission {
-  readonly requester: Requester;
-  readonly conversation: Conversation;
-  readonly options: StylizeOptions;
-  readonly styleCount: number;
-  readonly presetName: string | null;
-  readonly parentId: string | null;
-  readonly followUp: FollowUpAction | null;
-  /** the content's upload size when its header could be read: the plan (total steps) depends on it */
-  readonly contentSize: Size | undefined;
-  /** writes the pictures; returns the input rows and the files it newly created */
-  readonly storeInputs: () => Promise<{ inputs: NewJob['inputs']; created: string[] }>;
 }
 
 /**
@@ -270,7 +184,7 @@ export class JobService {
           parentId: null,
           followUp: null,
           contentSize: await headerSize(request.content),
-          storeInputs: () => this.storePictures(pictures, []),
+          storeInputs: () => this.deps.files.putInputs(pictures, []),
         },
         server.limits,
       );
@@ -324,7 +238,7 @@ export class JobService {
           parentId: parent.id,
           followUp: request.action,
           contentSize: await headerSize(content),
-          storeInputs: () => this.storePictures(start ? [{ bytes: start, role: 'init' }] : [], reused),
+          storeInputs: () => this.deps.files.putInputs(start ? [{ bytes: start, role: 'init' }] : [], reused),
         },
         server.limits,
       );
@@ -562,23 +476,6 @@ export class JobService {
     const position = this.positionOf(job);
     this.emitter.emit('queued', { job: position.job, position: position.position!, startsInSeconds: position.startsInSeconds!, etaSeconds: position.etaSeconds! });
     return position;
-  }
-
-  /** Stores new pictures (all or none: a failure removes those this call created) after the reused ones. */
-  private async storePictures(pictures: ReadonlyArray<{ bytes: Uint8Array; role: 'content' | 'style' | 'init' }>, reused: readonly JobInputRecord[]): Promise<{ inputs: NewJob['inputs']; created: string[] }> {
-    const created: string[] = [];
-    const inputs: JobInputRecord[] = reused.map((input, position) => ({ ...input, position }));
-    try {
-      for (const picture of pictures) {
-        const file = await this.deps.files.putInput(picture.bytes);
-        if (file.created) created.push(file.path);
-        inputs.push({ position: inputs.length, role: picture.role, hash: file.hash, path: file.path, bytes: file.bytes });
-      }
-    } catch (error) {
-      await Promise.all(created.map((file) => this.deps.files.removeInput(file).catch(() => undefined)));
-      throw error;
-    }
-    return { inputs, created };
   }
 
   /**
