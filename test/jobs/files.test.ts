@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobFiles } from '../../src/jobs/index.js';
 import { isStoreError } from '../../src/store/index.js';
-import { tempDir } from '../store/support.js';
+import { tempDirPerTest } from '../store/support.js';
 
 const bucketOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 2);
 
 describe('JobFiles.putInputs', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.cleanup());
+  const tmp = tempDirPerTest();
 
   it('stores new pictures after the reused ones, numbering them in order', async () => {
     const files = new JobFiles(path.join(tmp.dir, 'data'));

@@ -2,16 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkWritable, openStore, STORE_PAGE_SIZE, type Store } from '../../src/store/index.js';
-import { tempDir } from './support.js';
+import { tempDir, tempDirPerTest } from './support.js';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('checkWritable', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.cleanup());
+  const tmp = tempDirPerTest();
 
   it('passes on fresh folders (creating them) and on an existing database', async () => {
     const paths = { databasePath: path.join(tmp.dir, 'db', 'stylebot.db'), dataDir: path.join(tmp.dir, 'data') };

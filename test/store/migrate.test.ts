@@ -2,9 +2,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR, openStore, readMigrations, StoreError, migrate } from '../../src/store/index.js';
-import { tempDir } from './support.js';
+import { tempDirPerTest } from './support.js';
 
 interface MigrationRow {
   id: string;
@@ -27,11 +27,7 @@ function rows(file: string): MigrationRow[] {
 }
 
 describe('startup migrations', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.cleanup());
+  const tmp = tempDirPerTest();
 
   it('creates the database file and folder on first start and records each migration as Prisma does', async () => {
     const file = path.join(tmp.dir, 'nested', 'data', 'stylebot.db');
