@@ -45,12 +45,14 @@ export interface MemoryBreakdown {
  *   feature floats of blocks 1 and 2 (64 + 64 + (128 + 128) / 4 = 192 per input pixel for any layer set
  *   reaching conv2_2), about 17 bytes per such float: 10.4 for the loss-and-gradient session at the content
  *   size and 6.8 for the forward-only targets session (its own arena) at the largest picture it sees.
- * - Compiling holds about 13 copies of the weights at once (832-974 MB peak for `gatys` in two runs) (the engine's, the two encoded models, ONNX
- *   Runtime's parsed and pre-packed ones); afterwards about 3 stay. For `gatys` (13 M parameters) the
- *   compile is the peak below ~400 px.
+ * - Compiling holds about 11 copies of the weights at once (the engine's, the backward kernels, the two
+ *   encoded models, ONNX Runtime's parsed and pre-packed ones, and what the garbage collector has not yet
+ *   freed: `gatys` at 256 px peaked at 738-853 MB in three runs); afterwards about 3 stay. For `gatys`
+ *   (13 M parameters) the compile is the peak below ~400 px. (It was 13 copies, 832-1,025 MB, while
+ *   protobufjs still wrote the weights through its growing buffers; see onnx/proto.ts.)
  */
 const BASE_BYTES = 200e6;
-const COMPILE_WEIGHT_COPIES = 13;
+const COMPILE_WEIGHT_COPIES = 11;
 const RESIDENT_WEIGHT_COPIES = 3;
 const STEP_BYTES_PER_FEATURE_FLOAT = 10.4;
 const TARGET_BYTES_PER_FEATURE_FLOAT = 6.8;
