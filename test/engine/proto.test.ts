@@ -3,7 +3,7 @@ import { attr, GraphBuilder } from '../../src/engine/onnx/graph-builder.js';
 import { decodeModel } from '../../src/engine/onnx/proto.js';
 import { OrtModel } from '../../src/engine/runtime/ort-session.js';
 
-/** A graph with initializers of several sizes (empty, one float, over 2^14 and 2^21 bytes: 3- and 4-byte lengths). */
+/** A graph with initializers of several sizes (empty, 576 bytes, 2.4 MB: lengths of 1, 2 and 4 bytes on the wire). */
 function sampleGraph(): { bytes: Uint8Array; weights: Float32Array[] } {
   const g = new GraphBuilder('sample');
   const x = g.input('x', [1, 4, 'height', 'width']);
