@@ -1,7 +1,7 @@
-import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 
 /** A fresh temporary folder per test, removed afterwards. */

@@ -149,27 +149,17 @@ export function encodeModel(model: ModelMessage): Uint8Array {
   const graphHead = GraphProto.encode(GraphProto.fromObject({ ...graph, initializer: [] })).finish();
   const tensors = graph.initializer.map(({ rawData, ...fields }) => {
     const header = TensorProto.encode(TensorProto.fromObject(fields)).finish();
-    return { header, raw: rawData, length: header.length + fieldLength(RAW_DATA, rawData.length) };
+    const rawKey = fieldKey(RAW_DATA, rawData.length);
+    const length = header.length + rawKey.length + rawData.length;
+    return { key: fieldKey(INITIALIZER, length), header, rawKey, raw: rawData, length };
   });
-  const graphLength = tensors.reduce((sum, t) => sum + fieldLength(INITIALIZER, t.length), graphHead.length);
-  const out = new Uint8Array(head.length + fieldLength(GRAPH, graphLength));
+  const graphLength = tensors.reduce((sum, t) => sum + t.key.length + t.length, graphHead.length);
+  const graphKey = fieldKey(GRAPH, graphLength);
+  const out = new Uint8Array(head.length + graphKey.length + graphLength);
   let at = 0;
-  const put = (bytes: Uint8Array) => {
+  for (const bytes of [head, graphKey, graphHead, ...tensors.flatMap((t) => [t.key, t.header, t.rawKey, t.raw])]) {
     out.set(bytes, at);
     at += bytes.length;
-  };
-  const key = (field: number, length: number) => {
-    at = writeVarint(out, at, (field << 3) | LENGTH_DELIMITED);
-    at = writeVarint(out, at, length);
-  };
-  put(head);
-  key(GRAPH, graphLength);
-  put(graphHead);
-  for (const t of tensors) {
-    key(INITIALIZER, t.length);
-    put(t.header);
-    key(RAW_DATA, t.raw.length);
-    put(t.raw);
   }
   if (at !== out.length) throw new Error(`internal: ONNX model encoded to ${at} bytes, ${out.length} expected`);
   return out;
@@ -188,25 +178,7 @@ const INITIALIZER = 5;
 const RAW_DATA = 9;
 const LENGTH_DELIMITED = 2;
 
-/** Bytes of a length-delimited field: its key, its length and the payload. */
-function fieldLength(field: number, payload: number): number {
-  return varintLength((field << 3) | LENGTH_DELIMITED) + varintLength(payload) + payload;
-}
-
-function varintLength(value: number): number {
-  let n = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(out: Uint8Array, at: number, value: number): number {
-  while (value >= 0x80) {
-    out[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  out[at++] = value;
-  return at;
+/** The key and length that start a length-delimited field, in protobufjs's varints. */
+function fieldKey(field: number, length: number): Uint8Array {
+  return protobuf.Writer.create().uint32((field << 3) | LENGTH_DELIMITED).uint32(length).finish();
 }
